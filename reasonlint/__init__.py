@@ -1,0 +1,5 @@
+"""reasonlint: a linter for reasoning datasets."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

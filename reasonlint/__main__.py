@@ -1,0 +1,3 @@
+from reasonlint.cli import main
+
+main()

@@ -1,0 +1,49 @@
+"""Checks on the dataset as a whole, from its summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reasonlint.checks import dataset_check
+from reasonlint.summary import DatasetSummary
+from reasonlint.findings import Hit, Location
+
+
+@dataset_check
+def too_few_rows(summary: DatasetSummary, *, minimum: int) -> Iterator[Hit]:
+    if summary.rows_total is not None and 0 < summary.rows_total < minimum:
+        per_split = ", ".join(f"{t.split}: {t.rows}" for t in summary.tables)
+        yield Hit({"rows": summary.rows_total, "minimum": minimum, "splits": per_split},
+                  location=Location(summary.anchor_path), key="rows")
+
+
+@dataset_check
+def unmapped_columns(summary: DatasetSummary) -> Iterator[Hit]:
+    """Tables whose rows were read but give no prompt, or no trace/response, to check."""
+    for table in summary.tables:
+        if table.rows == 0 or table.mapping is None:
+            continue
+        missing = [role for role, present in (("prompt", table.mapping.has_prompt),
+                                              ("trace or response", table.mapping.has_output)) if not present]
+        if not missing:
+            continue
+        notes = "".join(f"; {note}" for note in table.mapping.notes)
+        yield Hit(
+            {"missing": " and ".join(missing), "columns": ", ".join(table.mapping.columns) or "none",
+             "config": table.config, "split": table.split, "notes": notes},
+            location=Location(table.files[0], split=table.split, config=table.config),
+            key=f"{table.config}/{table.split}",
+        )
+
+
+@dataset_check
+def data_files_not_loaded(summary: DatasetSummary) -> Iterator[Hit]:
+    for problem in summary.layout_problems:
+        yield Hit({"detail": problem}, location=Location(summary.anchor_path), key=problem)
+
+
+@dataset_check
+def no_data_files(summary: DatasetSummary) -> Iterator[Hit]:
+    if not summary.tables:
+        yield Hit({"detail": "no data file in a format reasonlint reads (.jsonl .json .parquet .csv .arrow)"},
+                  location=Location(summary.anchor_path), key="none")

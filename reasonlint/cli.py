@@ -1,0 +1,179 @@
+"""The command line: parse options, load settings, run the engine, hand the report to a reporter.
+
+Heavy modules (the engine, pyarrow, `datasets`) are imported inside `check` only, so
+`reasonlint rule` answers instantly.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reasonlint import __version__
+from reasonlint.catalogue import CatalogueError, RuleSpec, builtin_catalogue
+from reasonlint.config import ConfigError, extend_catalogue, find_config_file, load_settings
+from reasonlint.findings import Severity
+from reasonlint.report import REPORTER_MODULES
+
+_SEVERITIES = [severity.value for severity in Severity]
+
+
+def _codes(values: tuple[str, ...]) -> list[str]:
+    return [code.strip() for value in values for code in value.split(",") if code.strip()]
+
+
+def _fail(message: str) -> None:
+    click.echo(f"reasonlint: error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reasonlint")
+def main() -> None:
+    """A linter for reasoning datasets: cards, traces, answers, duplicates, contamination."""
+
+
+@main.command()
+@click.argument("target")
+@click.option("--select", multiple=True, help="Rules to run: codes, prefixes, names or families (comma-separated).")
+@click.option("--extend-select", multiple=True, help="Rules to run in addition to the selection.")
+@click.option("--ignore", multiple=True, help="Rules not to run.")
+@click.option("--column", "columns", multiple=True, metavar="ROLE=COLUMN",
+              help="Map a column by hand: prompt, trace, response, answer, reference or messages.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Settings file (default: reasonlint.toml or pyproject.toml in the dataset folder, then here).")
+@click.option("--output-format", type=click.Choice(REPORTER_MODULES), default="full", show_default=True)
+@click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--statistics", is_flag=True, help="Print how many findings each rule produced.")
+@click.option("--fail-level", type=click.Choice(_SEVERITIES), help="Exit 1 on findings at or above this (default warning).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 still means could not check).")
+@click.option("--sample", type=click.IntRange(min=1), help="Check a seeded sample of N rows, spread over splits.")
+@click.option("--max-rows", type=click.IntRange(min=1), help="Read at most N rows, in file order.")
+@click.option("--seed", type=int, help="Seed for sampling (default 0).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+def check(target: str, config_path: Path | None, output_format: str, output_file: Path | None,
+          statistics: bool, exit_zero: bool, **options: Any) -> None:
+    """Check TARGET: a dataset folder, a data file, or a Hub dataset `user/name[@revision]`."""
+    from reasonlint.engine import run
+    from reasonlint.report import reporter
+    from reasonlint.report.statistics import render_statistics
+    from reasonlint.source.target import TargetError, resolve_target
+
+    overrides = _overrides(options)
+    try:
+        resolved = resolve_target(target)
+        path = config_path or find_config_file(resolved.root, Path.cwd())
+        settings = load_settings(path, overrides)
+        catalogue = extend_catalogue(builtin_catalogue(), settings, path.parent if path else Path.cwd())
+        report = run(resolved, catalogue, settings, progress=_progress_bar())
+    except (TargetError, ConfigError, CatalogueError) as error:
+        _fail(str(error))
+        return
+    with ExitStack() as stack:
+        out = stack.enter_context(output_file.open("w", encoding="utf-8")) if output_file else sys.stdout
+        if statistics:
+            render_statistics(report, out, as_json=output_format in ("json", "jsonl"))
+        else:
+            reporter(output_format).render(report, out)
+    for error in report.errors:
+        click.echo(f"reasonlint: could not check: {error}", err=True)
+    sys.exit(report.exit_code(settings.fail_level, exit_zero))
+
+
+def _overrides(options: dict[str, Any]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for key in ("select", "extend_select", "ignore"):
+        if options[key]:
+            overrides[key] = _codes(options[key])
+    columns = {}
+    for item in options["columns"]:
+        role, separator, column = item.partition("=")
+        if not separator or not column:
+            _fail(f"--column {item!r}: expected ROLE=COLUMN")
+        columns[role.strip()] = column.strip()
+    if columns:
+        overrides["columns"] = columns
+    for key in ("fail_level", "sample", "max_rows", "seed", "jobs"):
+        if options[key] is not None:
+            overrides[key] = options[key]
+    return overrides
+
+
+def _progress_bar() -> Any:
+    """A rich progress bar on stderr, or None when stderr is not a terminal."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return None
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    def start(total: int) -> Any:
+        progress = Progress("checking", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                            console=console, transient=True)
+        progress.start()
+        task = progress.add_task("rows", total=total)
+
+        def advance(amount: int) -> None:
+            progress.advance(task, amount)
+            if progress.finished:
+                progress.stop()
+
+        return advance
+
+    return start
+
+
+@main.command()
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="Every rule.")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rule(code: str | None, show_all: bool, output_format: str) -> None:
+    """Explain a rule: what it checks, why it matters, an example, how to fix."""
+    catalogue = builtin_catalogue()
+    if show_all or code is None:
+        rules = list(catalogue)
+    else:
+        found = catalogue.get(code)
+        if found is None:
+            _fail(f"{code!r} is not a rule code or name (see `reasonlint rule --all`)")
+            return
+        rules = [found]
+    if output_format == "json":
+        payload = [_rule_dict(spec) for spec in rules]
+        click.echo(json.dumps(payload if show_all or code is None else payload[0], indent=2))
+        return
+    click.echo("\n\n".join(_rule_text(spec) for spec in rules))
+
+
+def _rule_dict(spec: RuleSpec) -> dict[str, Any]:
+    return spec.model_dump(mode="json", exclude={"source"})
+
+
+def _rule_text(spec: RuleSpec) -> str:
+    docs = spec.docs
+    lines = [
+        f"{spec.code} {spec.name} ({spec.family}, {spec.severity.value}, {spec.dimension}"
+        f"{'' if spec.default else ', opt-in'})",
+        "",
+        f"What: {docs.what}",
+        f"Why: {docs.why}",
+        "",
+        "Fails:",
+        *(f"    {line}" for line in docs.bad.rstrip().splitlines()),
+        "Passes:",
+        *(f"    {line}" for line in docs.good.rstrip().splitlines()),
+        "",
+        f"Fix: {docs.fix}",
+        f"Message: {spec.message}",
+    ]
+    if spec.parameters:
+        lines.append("Parameters:")
+        lines.extend(f"    {name} ({param.type}, default {param.default!r}): {param.doc}"
+                     for name, param in spec.parameters.items())
+    return "\n".join(lines)

@@ -1,0 +1,140 @@
+"""Settings from `reasonlint.toml` or `[tool.reasonlint]` in `pyproject.toml`, then the
+command line (which wins). Validation is strict: an unknown key, rule code, role or
+parameter is an error that names it and the file it came from.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from reasonlint.catalogue import Catalogue, CatalogueError, RuleSpec, load_rule_file
+from reasonlint.findings import Severity
+
+Role = Literal["messages", "prompt", "trace", "response", "answer", "reference"]
+CONFIG_FILES = ("reasonlint.toml", "pyproject.toml")
+
+
+class ConfigError(Exception):
+    """Invalid configuration: exit 2 with this one-line message."""
+
+
+class Settings(BaseModel):
+    """Everything a run can be told; keys are kebab-case in files (`extend-select`)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True,
+                              alias_generator=lambda name: name.replace("_", "-"))
+
+    select: list[str] | None = None
+    extend_select: list[str] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list)
+    severity: dict[str, Severity] = Field(default_factory=dict)
+    per_path_ignores: dict[str, list[str]] = Field(default_factory=dict)
+    columns: dict[Role, str] = Field(default_factory=dict)
+    rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    rule_files: list[str] = Field(default_factory=list)
+    fail_level: Severity = Severity.WARNING
+    sample: int | None = Field(default=None, ge=1)
+    max_rows: int | None = Field(default=None, ge=1)
+    seed: int = 0
+    jobs: int | None = Field(default=None, ge=1)
+    source: str | None = Field(default=None, exclude=True)  # the file these came from
+
+
+def find_config_file(*folders: Path) -> Path | None:
+    """The first `reasonlint.toml`, or `pyproject.toml` with a `[tool.reasonlint]` table."""
+    for folder in folders:
+        for name in CONFIG_FILES:
+            path = folder / name
+            if path.is_file() and (name == "reasonlint.toml" or "reasonlint" in _read_toml(path).get("tool", {})):
+                return path
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: {error}") from error
+
+
+def load_settings(path: Path | None, overrides: dict[str, Any]) -> Settings:
+    """File values, then command-line overrides (only the keys given)."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        data = _read_toml(path)
+        values = data.get("tool", {}).get("reasonlint", {}) if path.name == "pyproject.toml" else data
+    for key, value in overrides.items():
+        if key == "extend_select":
+            values["extend-select"] = [*values.get("extend-select", []), *value]
+        elif key == "ignore":
+            values["ignore"] = [*values.get("ignore", []), *value]
+        elif key == "columns":
+            values["columns"] = {**values.get("columns", {}), **value}
+        else:
+            values[key.replace("_", "-")] = value
+    try:
+        settings = Settings.model_validate(values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        where = str(path) if path else "command line"
+        raise ConfigError(f"{where}: {key}: {first['msg']}") from None
+    return settings.model_copy(update={"source": str(path) if path else None})
+
+
+def extend_catalogue(catalogue: Catalogue, settings: Settings, base: Path) -> Catalogue:
+    """Add the user's own rule files (rules of existing check kinds)."""
+    extra: list[RuleSpec] = []
+    for name in settings.rule_files:
+        path = (base / name) if not Path(name).is_absolute() else Path(name)
+        try:
+            extra.extend(load_rule_file(path, source=str(path)))
+        except CatalogueError as error:
+            raise ConfigError(str(error)) from None
+    try:
+        return catalogue.extended(extra) if extra else catalogue
+    except CatalogueError as error:
+        raise ConfigError(str(error)) from None
+
+
+def selected_rules(catalogue: Catalogue, settings: Settings) -> list[RuleSpec]:
+    """`select` (or every default rule) plus `extend-select`, minus `ignore`."""
+    where = settings.source or "command line"
+
+    def expand(selectors: list[str], key: str) -> set[str]:
+        codes: set[str] = set()
+        for selector in selectors:
+            matched = catalogue.matching(selector)
+            if not matched:
+                raise ConfigError(f"{where}: {key}: {selector!r} matches no rule code, prefix, name or family")
+            codes.update(rule.code for rule in matched)
+        return codes
+
+    if settings.select is None:
+        chosen = {rule.code for rule in catalogue if rule.default}
+    else:
+        chosen = expand(settings.select, "select")
+    chosen |= expand(settings.extend_select, "extend-select")
+    chosen -= expand(settings.ignore, "ignore")
+    for key in (*settings.severity, *settings.rules):
+        if catalogue.get(key) is None:
+            raise ConfigError(f"{where}: {key!r} is not a rule code or name")
+    for pattern, selectors in settings.per_path_ignores.items():
+        expand(selectors, f"per-path-ignores.{pattern}")
+    return [rule for rule in catalogue if rule.code in chosen]
+
+
+def rule_params(rule: RuleSpec, settings: Settings) -> dict[str, Any]:
+    overrides = {**settings.rules.get(rule.name, {}), **settings.rules.get(rule.code, {})}
+    try:
+        return rule.resolved_params(overrides)
+    except ValueError as error:
+        raise ConfigError(f"{settings.source or 'command line'}: rules.{rule.code}: {error}") from None
+
+
+def rule_severity(rule: RuleSpec, settings: Settings) -> Severity:
+    return settings.severity.get(rule.code) or settings.severity.get(rule.name) or rule.severity

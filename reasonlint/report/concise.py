@@ -1,0 +1,25 @@
+"""One line per finding: `path:line: CODE [severity] message`, like compilers and ruff."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from reasonlint.report import Reporter, display_path
+from reasonlint.summary import RunReport
+
+
+class ConciseReporter(Reporter):
+    name = "concise"
+
+    def render(self, report: RunReport, out: TextIO) -> None:
+        for finding in report.findings:
+            where = display_path(report, finding)
+            location = finding.location
+            if location.line is not None:
+                where += f":{location.line}"
+            elif location.row is not None:
+                where += f":row {location.row}"
+            field = f" [{location.field}]" if location.field else ""
+            out.write(f"{where}: {finding.code} [{finding.severity.value}]{field} {finding.message}\n")
+        for error in report.errors:
+            out.write(f"error: {error}\n")

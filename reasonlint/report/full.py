@@ -1,0 +1,58 @@
+"""The default terminal report: what was read and how it mapped, findings grouped by
+file with their excerpts, then the counts."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+
+from reasonlint.findings import Severity
+from reasonlint.report import Reporter, display_path, mapping_text
+from reasonlint.summary import RunReport
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+class FullReporter(Reporter):
+    name = "full"
+
+    def render(self, report: RunReport, out: TextIO) -> None:
+        console = Console(file=out, highlight=False, soft_wrap=True)
+        target = report.target
+        revision = f" @ {target.sha}" if target.sha else ""
+        console.print(f"[bold]{escape(target.id)}[/]{escape(revision)}")
+        for line in mapping_text(report):
+            console.print(f"  {escape(line)}", style="dim")
+        console.print()
+        for path, findings in groupby(report.findings, key=lambda f: display_path(report, f)):
+            console.print(f"[bold underline]{escape(path)}[/]")
+            for finding in findings:
+                location = finding.location
+                where = (f"line {location.line}" if location.line is not None
+                         else f"row {location.row}" if location.row is not None else "")
+                field = f" {location.field}:" if location.field else ""
+                console.print(
+                    f"  [dim]{where:>10}[/]  [{_STYLE[finding.severity]}]{finding.code}[/] "
+                    f"[dim]{finding.name}[/]{escape(field)} {escape(finding.message)}"
+                )
+                if location.excerpt:
+                    console.print(f"  {'':>10}  [dim]│ {escape(location.excerpt)}[/]")
+            console.print()
+        for error in report.errors:
+            console.print(f"[bold red]could not check:[/] {escape(error)}")
+        counts = report.counts()
+        checked = (f"{report.rows_checked:,} of {report.rows_read:,} rows (seeded sample, seed {report.seed})"
+                   if report.sample else f"{report.rows_read:,} rows" + ("" if report.complete else " (stopped early)"))
+        console.print(
+            f"[bold]{_plural(len(report.findings), 'finding')}[/] "
+            f"([red]{_plural(counts['error'], 'error')}[/], [yellow]{_plural(counts['warning'], 'warning')}[/], "
+            f"[cyan]{counts['info']} info[/]) in {checked}, {len(report.rules)} rules, "
+            f"{report.elapsed_seconds:.1f}s"
+        )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -1,0 +1,67 @@
+"""The JSON report: a versioned contract (see `output_schema.json` beside this file).
+
+Bump `SCHEMA_VERSION` on any change that could break a consumer; additions of optional
+keys do not. The report holds no timings, so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any, TextIO
+
+from reasonlint import __version__
+from reasonlint.findings import Finding
+from reasonlint.report import Reporter
+from reasonlint.summary import RunReport
+
+SCHEMA_VERSION = 1
+
+
+def output_schema() -> dict[str, Any]:
+    return json.loads((resources.files("reasonlint.report") / "output_schema.json").read_text(encoding="utf-8"))
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    location = finding.location
+    return {
+        "code": finding.code,
+        "name": finding.name,
+        "family": finding.family,
+        "dimension": finding.dimension,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "location": {
+            "path": location.path, "line": location.line, "row": location.row, "split": location.split,
+            "config": location.config, "field": location.field, "excerpt": location.excerpt,
+        },
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def report_dict(report: RunReport) -> dict[str, Any]:
+    target = report.target
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "reasonlint", "version": __version__},
+        "target": {"id": target.id, "kind": target.kind, "revision": target.revision, "sha": target.sha},
+        "run": {"rows_read": report.rows_read, "rows_checked": report.rows_checked, "complete": report.complete,
+                "sample": report.sample, "seed": report.seed},
+        "tables": [
+            {"config": t.config, "split": t.split, "files": list(t.files), "rows": t.rows,
+             "mapping": t.mapping.roles() if t.mapping else {}}
+            for t in report.tables
+        ],
+        "rules": [rule.code for rule in report.rules],
+        "counts": report.counts(),
+        "errors": list(report.errors),
+        "findings": [finding_dict(finding) for finding in report.findings],
+    }
+
+
+class JsonReporter(Reporter):
+    name = "json"
+
+    def render(self, report: RunReport, out: TextIO) -> None:
+        json.dump(report_dict(report), out, indent=2, ensure_ascii=False)
+        out.write("\n")

@@ -1,0 +1,1 @@
+"""Where rows come from: targets (Hub or local), the card, the file layout, readers, mapping."""

@@ -1,0 +1,295 @@
+"""Stream rows out of data files, with locations, never stopping at a bad record.
+
+Every reader yields `RawRow`s and `ReadProblem`s. A malformed JSONL line or CSV row is a
+problem at its line and the rest of the file is still read; a file that cannot be parsed
+at all is one problem. Large files are read in `FileSlice`s (byte ranges of JSONL, row-group
+ranges of Parquet) so that one file can be shared between worker processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from reasonlint.findings import excerpt_of
+
+FORMATS = {".jsonl": "jsonl", ".json": "json", ".parquet": "parquet", ".csv": "csv", ".arrow": "arrow"}
+LFS_POINTER_PREFIX = b"version https://git-lfs"
+_BOM = b"\xef\xbb\xbf"
+_BATCH_ROWS = 1024
+_CHUNK_BYTES = 32 * 1024 * 1024
+
+ProblemKind = Literal["malformed-record", "unparseable-file", "lfs-pointer"]
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    raw: dict[str, Any]
+    line: int | None
+    row: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReadProblem:
+    kind: ProblemKind
+    line: int | None
+    row: int | None
+    detail: str
+    excerpt: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileSlice:
+    """A part of one data file: a byte range of JSONL (starting at `first_line`) or a range of
+    Parquet row groups (starting at row `first_row`); `None` bounds mean the whole file."""
+
+    path: Path
+    format: str
+    start: int | None = None
+    stop: int | None = None
+    first_line: int = 1
+    first_row: int = 0
+
+
+class DataFileError(OSError):
+    """The operating system could not read a data file (missing, permission): not a data defect."""
+
+
+def format_of(path: Path) -> str | None:
+    return FORMATS.get(path.suffix.lower())
+
+
+def lfs_pointer_size(path: Path) -> int | None:
+    """The object size if the file is a Git-LFS pointer instead of data, else None."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(512)
+    except OSError as error:
+        raise DataFileError(f"{path.name}: {error.strerror or error}") from error
+    if not head.startswith(LFS_POINTER_PREFIX):
+        return None
+    for line in head.decode("ascii", "replace").splitlines():
+        if line.startswith("size "):
+            return int(line[5:].strip()) if line[5:].strip().isdigit() else 0
+    return 0
+
+
+def plan_slices(path: Path, fmt: str, chunk_bytes: int = _CHUNK_BYTES) -> list[FileSlice]:
+    """Cut a file into slices that can be read independently and in any process."""
+    if fmt == "jsonl":
+        return _jsonl_slices(path, chunk_bytes)
+    if fmt == "parquet":
+        return _parquet_slices(path, chunk_bytes)
+    return [FileSlice(path, fmt)]
+
+
+def _jsonl_slices(path: Path, chunk_bytes: int) -> list[FileSlice]:
+    size = path.stat().st_size
+    if size <= chunk_bytes:
+        return [FileSlice(path, "jsonl")]
+    slices, start, line = [], 0, 1
+    with path.open("rb") as handle:
+        while start < size:
+            handle.seek(min(start + chunk_bytes, size))
+            if handle.tell() < size:
+                handle.readline()  # move to the next line boundary
+            stop = handle.tell()
+            slices.append(FileSlice(path, "jsonl", start, stop, first_line=line))
+            handle.seek(start)
+            line += _count_newlines(handle, stop - start)
+            start = stop
+    return slices
+
+
+def _count_newlines(handle: Any, length: int) -> int:
+    count, remaining = 0, length
+    while remaining > 0:
+        block = handle.read(min(remaining, 8 * 1024 * 1024))
+        if not block:
+            break
+        count += block.count(b"\n")
+        remaining -= len(block)
+    return count
+
+
+def _parquet_slices(path: Path, chunk_bytes: int) -> list[FileSlice]:
+    try:
+        metadata = pq.ParquetFile(path).metadata
+    except (pa.ArrowException, OSError):
+        return [FileSlice(path, "parquet")]  # the reader reports the problem
+    slices, group, first_row = [], 0, 0
+    while group < metadata.num_row_groups:
+        stop, size, rows = group, 0, 0
+        while stop < metadata.num_row_groups and (stop == group or size < chunk_bytes):
+            size += metadata.row_group(stop).total_byte_size
+            rows += metadata.row_group(stop).num_rows
+            stop += 1
+        slices.append(FileSlice(path, "parquet", group, stop, first_row=first_row))
+        group, first_row = stop, first_row + rows
+    return slices or [FileSlice(path, "parquet")]
+
+
+def read_slice(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
+    """Yield the rows and problems of one slice; raises DataFileError only for I/O failures."""
+    try:
+        pointer = lfs_pointer_size(part.path) if part.start in (None, 0) else None
+        if pointer is not None:
+            yield ReadProblem("lfs-pointer", None, None, f"a Git-LFS pointer to a {pointer:,}-byte object")
+            return
+        yield from _READERS[part.format](part)
+    except OSError as error:
+        if isinstance(error, DataFileError):
+            raise
+        raise DataFileError(f"{part.path.name}: {error.strerror or error}") from error
+
+
+def _read_jsonl(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
+    with part.path.open("rb") as handle:
+        position = part.start or 0
+        handle.seek(position)
+        line_number = part.first_line
+        for line in handle:
+            if part.stop is not None and position >= part.stop:
+                break
+            position += len(line)
+            if line_number == 1 and line.startswith(_BOM):
+                line = line[len(_BOM):]
+            if line.strip():
+                yield _parse_json_line(line, line_number)
+            line_number += 1
+
+
+def _parse_json_line(line: bytes, line_number: int) -> RawRow | ReadProblem:
+    text = line.strip()
+    try:
+        value = json.loads(text)
+    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
+        excerpt = excerpt_of(text.decode("utf-8", "replace"))
+        return ReadProblem("malformed-record", line_number, None, _json_error_text(error), excerpt)
+    if not isinstance(value, dict):
+        return ReadProblem("malformed-record", line_number, None, f"a JSON {_json_kind(value)}, not an object")
+    return RawRow(value, line_number, None)
+
+
+def _json_error_text(error: ValueError) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        if error.pos >= len(error.doc):
+            return "invalid JSON: the line ends before the value is complete (truncated, or split over lines)"
+        return f"invalid JSON: {error.msg} at column {error.colno}"
+    if isinstance(error, UnicodeDecodeError):
+        return f"not UTF-8: byte 0x{error.object[error.start]:02x} at offset {error.start}"
+    return f"invalid JSON: {error}"
+
+
+def _json_kind(value: Any) -> str:
+    return {list: "array", str: "string", bool: "boolean", type(None): "null"}.get(type(value), "number")
+
+
+def _read_json(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
+    """A .json file holds an array of rows, an object of equal-length columns, or JSON Lines
+    (the three shapes the `datasets` JSON loader accepts)."""
+    data = part.path.read_bytes()
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    try:
+        value = json.loads(data)
+    except ValueError as error:
+        if isinstance(error, json.JSONDecodeError) and error.msg == "Extra data":
+            yield from _read_jsonl(part)
+            return
+        yield ReadProblem("unparseable-file", getattr(error, "lineno", None), None, _json_error_text(error))
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                yield RawRow(item, None, index)
+            else:
+                yield ReadProblem("malformed-record", None, index, f"a JSON {_json_kind(item)}, not an object")
+    elif isinstance(value, dict) and _is_columnar(value):
+        columns = list(value)
+        for index in range(len(value[columns[0]]) if columns else 0):
+            yield RawRow({name: value[name][index] for name in columns}, None, index)
+    elif isinstance(value, dict):
+        yield ReadProblem(
+            "unparseable-file", None, None,
+            f"a JSON object with {len(value)} keys that is neither a list of rows nor equal-length columns",
+        )
+    else:
+        yield ReadProblem("unparseable-file", None, None, f"a JSON {_json_kind(value)}, not rows")
+
+
+def _is_columnar(value: dict[str, Any]) -> bool:
+    lengths = {len(column) if isinstance(column, list) else -1 for column in value.values()}
+    return len(lengths) == 1 and -1 not in lengths
+
+
+def _read_parquet(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
+    try:
+        parquet = pq.ParquetFile(part.path)
+        groups = None if part.start is None else list(range(part.start, part.stop or part.start))
+        batches = parquet.iter_batches(batch_size=_BATCH_ROWS, row_groups=groups)
+        yield from _rows_of_batches(batches, part.first_row)
+    except pa.ArrowException as error:
+        yield ReadProblem("unparseable-file", None, None, f"not readable as Parquet: {error}")
+
+
+def _read_csv(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
+    bad_rows: list[ReadProblem] = []
+
+    def skip_invalid(row: Any) -> str:
+        detail = f"{row.actual_columns} fields where the header has {row.expected_columns}"
+        bad_rows.append(ReadProblem("malformed-record", row.number, None, detail))
+        return "skip"
+
+    try:
+        reader = pa_csv.open_csv(
+            part.path,
+            read_options=pa_csv.ReadOptions(block_size=4 * 1024 * 1024),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip_invalid),
+        )
+        row_index = 0
+        for batch in reader:
+            yield from bad_rows
+            bad_rows.clear()
+            for raw in batch.to_pylist():
+                yield RawRow(raw, None, row_index)
+                row_index += 1
+        yield from bad_rows
+    except pa.ArrowException as error:
+        yield from bad_rows
+        yield ReadProblem("unparseable-file", None, None, f"not readable as CSV: {error}")
+
+
+def _read_arrow(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
+    """`.arrow` files written by `datasets` are IPC streams; plain IPC files are accepted too."""
+    try:
+        with pa.memory_map(os.fspath(part.path)) as source:
+            try:
+                reader: Any = pa.ipc.open_stream(source)
+                batches = iter(reader)
+            except pa.ArrowInvalid:
+                source.seek(0)
+                file_reader = pa.ipc.open_file(source)
+                batches = (file_reader.get_batch(i) for i in range(file_reader.num_record_batches))
+            yield from _rows_of_batches(batches, 0)
+    except pa.ArrowException as error:
+        yield ReadProblem("unparseable-file", None, None, f"not readable as Arrow: {error}")
+
+
+def _rows_of_batches(batches: Iterator[pa.RecordBatch], first_row: int) -> Iterator[RawRow]:
+    row_index = first_row
+    for batch in batches:
+        for raw in batch.to_pylist():
+            yield RawRow(raw, None, row_index)
+            row_index += 1
+
+
+_READERS = {"jsonl": _read_jsonl, "json": _read_json, "parquet": _read_parquet, "csv": _read_csv, "arrow": _read_arrow}
