@@ -28,7 +28,8 @@ from reasonlint.findings import Finding, Hit, Location, Severity, content_hash, 
 from reasonlint.source.card import read_card
 from reasonlint.source.layout import Layout, discover_layout, single_file_layout
 from reasonlint.source.mapping import ColumnMapping, Record, detect_mapping, records_of
-from reasonlint.source.readers import DataFileError, FileSlice, RawRow, ReadProblem, format_of, plan_slices, read_slice
+from reasonlint.source.formats import format_of
+from reasonlint.source.readers import DataFileError, FileSlice, RawRow, ReadProblem, plan_slices, read_slice
 from reasonlint.source.target import Target
 from reasonlint.summary import DatasetSummary, RunReport, TableSummary
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reasonlint.source.card import Card
-from reasonlint.source.readers import format_of
+from reasonlint.source.formats import format_of
 
 DEFAULT_CONFIG = "default"
 DEFAULT_SPLIT = "train"

@@ -8,6 +8,7 @@ ranges of Parquet) so that one file can be shared between worker processes.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 from collections.abc import Iterator
@@ -20,8 +21,8 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from reasonlint.findings import excerpt_of
+from reasonlint.source.formats import format_of
 
-FORMATS = {".jsonl": "jsonl", ".json": "json", ".parquet": "parquet", ".csv": "csv", ".arrow": "arrow"}
 LFS_POINTER_PREFIX = b"version https://git-lfs"
 _BOM = b"\xef\xbb\xbf"
 _BATCH_ROWS = 1024
@@ -63,17 +64,13 @@ class DataFileError(OSError):
     """The operating system could not read a data file (missing, permission): not a data defect."""
 
 
-def format_of(path: Path) -> str | None:
-    return FORMATS.get(path.suffix.lower())
-
-
 def lfs_pointer_size(path: Path) -> int | None:
     """The object size if the file is a Git-LFS pointer instead of data, else None."""
     try:
         with path.open("rb") as handle:
             head = handle.read(512)
     except OSError as error:
-        raise DataFileError(f"{path.name}: {error.strerror or error}") from error
+        raise DataFileError(error.strerror or str(error)) from error
     if not head.startswith(LFS_POINTER_PREFIX):
         return None
     for line in head.decode("ascii", "replace").splitlines():
@@ -148,7 +145,7 @@ def read_slice(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
     except OSError as error:
         if isinstance(error, DataFileError):
             raise
-        raise DataFileError(f"{part.path.name}: {error.strerror or error}") from error
+        raise DataFileError(error.strerror or str(error)) from error
 
 
 def _read_jsonl(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
@@ -242,11 +239,13 @@ def _read_parquet(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
 
 
 def _read_csv(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
-    bad_rows: list[ReadProblem] = []
+    """CSV through pyarrow, values with newlines allowed. Rows with the wrong number of fields
+    are skipped and reported; pyarrow cannot number lines then, so they are found again by
+    Python's csv module, which only runs when there is such a row."""
+    bad_rows: list[Any] = []
 
     def skip_invalid(row: Any) -> str:
-        detail = f"{row.actual_columns} fields where the header has {row.expected_columns}"
-        bad_rows.append(ReadProblem("malformed-record", row.number, None, detail))
+        bad_rows.append(row)
         return "skip"
 
     try:
@@ -255,17 +254,29 @@ def _read_csv(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
             read_options=pa_csv.ReadOptions(block_size=4 * 1024 * 1024),
             parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip_invalid),
         )
-        row_index = 0
-        for batch in reader:
-            yield from bad_rows
-            bad_rows.clear()
-            for raw in batch.to_pylist():
-                yield RawRow(raw, None, row_index)
-                row_index += 1
-        yield from bad_rows
+        yield from _rows_of_batches(iter(reader), 0)
     except pa.ArrowException as error:
-        yield from bad_rows
         yield ReadProblem("unparseable-file", None, None, f"not readable as CSV: {error}")
+    if bad_rows:
+        lines = _csv_lines_with_wrong_width(part.path)
+        for index, row in enumerate(bad_rows):
+            line = row.number if row.number is not None else (lines[index] if index < len(lines) else None)
+            detail = f"{row.actual_columns} fields where the header has {row.expected_columns}"
+            yield ReadProblem("malformed-record", line, None, detail, excerpt_of(row.text))
+
+
+def _csv_lines_with_wrong_width(path: Path) -> list[int]:
+    """The first line of each record whose field count differs from the header's."""
+    lines = []
+    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        start = reader.line_num + 1
+        for record in reader:
+            if len(record) != len(header):
+                lines.append(start)
+            start = reader.line_num + 1
+    return lines
 
 
 def _read_arrow(part: FileSlice) -> Iterator[RawRow | ReadProblem]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reasonlint.source.card import CARD_NAME
-from reasonlint.source.readers import FORMATS
+from reasonlint.source.formats import FORMATS
 
 _HUB_ID = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+)(?:@(?P<revision>[\w./-]+))?$")
 _DOWNLOAD_PATTERNS = [CARD_NAME, *(f"*{ext}" for ext in FORMATS), *(f"**/*{ext}" for ext in FORMATS)]
