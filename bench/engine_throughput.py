@@ -12,10 +12,10 @@ What it does:
    finds something) as JSONL or Parquet under `--out`.
 2. Runs each measurement as a child process and records:
    - wall time and rows/s;
-   - max RSS: the `ru_maxrss` that `os.wait4` returns for the child, the same figure as
-     `/usr/bin/time -v`'s "Maximum resident set size". The kernel folds reaped descendants
-     into it, so with `--jobs 2` it is the peak of the largest single process (the main
-     process or one worker), not the sum;
+   - max RSS: `/usr/bin/time`'s "Maximum resident set size" (else `ru_maxrss` of
+     `getrusage(RUSAGE_CHILDREN)` in a bare wrapper). The kernel folds reaped descendants
+     into it as a maximum, so with `--jobs 2` it is the peak of the largest single process
+     (the main process or one worker), not the sum;
    - main HWM: the main process's own peak (`VmHWM` in /proc), sampled every 0.2 s;
    - tree RSS: the peak of the summed RSS of the main process and its workers, sampled.
 3. Baselines: pyarrow (`pyarrow.json.open_json` streaming blocks, or `ParquetFile.iter_batches`)
@@ -222,37 +222,62 @@ class Measurement:
     label: str
     rows: int
     wall: float
-    max_rss: int  # bytes: the largest single process (wait4's ru_maxrss)
+    max_rss: int  # bytes: the largest single process of the tree (rusage ru_maxrss)
     main_hwm: int  # bytes: the main process's own peak, sampled
-    tree_rss: int  # bytes: peak of the summed RSS of the process tree, sampled
+    tree_rss: int  # bytes: peak of the summed RSS of the main process and its workers, sampled
 
     @property
     def rows_per_second(self) -> float:
         return self.rows / self.wall
 
 
-class TreeSampler(threading.Thread):
-    """Polls /proc for a process and its descendants: its VmHWM and the tree's summed RSS."""
+# Fallback where GNU time is missing: a bare interpreter that runs the command and writes the
+# max RSS (KB) of its reaped children; its own few MB are the floor of the figure.
+_RUSAGE_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[2:])\n"
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+    "sys.exit(code)\n"
+)
 
-    def __init__(self, pid: int) -> None:
+
+def max_rss_wrapper(report: Path) -> list[str]:
+    """A command prefix that writes the child's max RSS in KB to `report`.
+
+    A small wrapper process is needed: a child started straight from this script would count
+    this script's own peak RSS (Linux keeps the high-water mark across fork/vfork and exec).
+    """
+    if Path("/usr/bin/time").exists():  # GNU time: %M is -v's "Maximum resident set size"
+        return ["/usr/bin/time", "-f", "%M", "-o", str(report)]
+    return [sys.executable, "-S", "-c", _RUSAGE_WRAPPER, str(report)]
+
+
+class TreeSampler(threading.Thread):
+    """Polls /proc under a wrapper process: the VmHWM of its child (the main process) and the
+    summed RSS of all its descendants (the main process and its workers)."""
+
+    def __init__(self, wrapper: int) -> None:
         super().__init__(daemon=True)
-        self.pid = pid
+        self.wrapper = wrapper
         self.main_hwm = 0
         self.tree_rss = 0
         self._done = threading.Event()
 
     def run(self) -> None:
         while not self._done.wait(SAMPLE_SECONDS):
-            self.main_hwm = max(self.main_hwm, _status_kb(self.pid, "VmHWM") * 1024)
-            self.tree_rss = max(self.tree_rss, sum(_status_kb(pid, "VmRSS") * 1024 for pid in _tree(self.pid)))
+            parents = _parents()
+            main = [pid for pid, parent in parents.items() if parent == self.wrapper]
+            descendants = _descendants(self.wrapper, parents)
+            self.main_hwm = max(self.main_hwm, sum(_status_kb(pid, "VmHWM") * 1024 for pid in main))
+            self.tree_rss = max(self.tree_rss, sum(_status_kb(pid, "VmRSS") * 1024 for pid in descendants))
 
     def stop(self) -> None:
         self._done.set()
         self.join()
 
 
-def _tree(root: int) -> list[int]:
-    parents: dict[int, int] = {}
+def _parents() -> dict[int, int]:
+    parents = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -260,10 +285,14 @@ def _tree(root: int) -> list[int]:
             except OSError:
                 continue
             parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    tree = [root]
-    for pid in tree:
-        tree.extend(child for child, parent in parents.items() if parent == pid)
-    return tree
+    return parents
+
+
+def _descendants(root: int, parents: dict[int, int]) -> list[int]:
+    found = [root]
+    for pid in found:
+        found.extend(child for child, parent in parents.items() if parent == pid)
+    return found[1:]
 
 
 def _status_kb(pid: int, key: str) -> int:
@@ -286,19 +315,20 @@ def measure(label: str, command: list[str], rows: int, stdout: Path, repeat: int
 
 
 def _measure_once(label: str, command: list[str], rows: int, stdout: Path) -> Measurement:
-    """Run `command` to completion; its stdout goes to `stdout`."""
+    """Run `command` to completion under the max-RSS wrapper; its stdout goes to `stdout`."""
+    rss_report = stdout.with_suffix(".maxrss")
     with stdout.open("wb") as sink:
         started = time.perf_counter()
-        child = subprocess.Popen(command, stdout=sink)
-        sampler = TreeSampler(child.pid)
+        wrapper = subprocess.Popen(max_rss_wrapper(rss_report) + command, stdout=sink)
+        sampler = TreeSampler(wrapper.pid)
         sampler.start()
-        _, status, usage = os.wait4(child.pid, 0)
+        code = wrapper.wait()
         wall = time.perf_counter() - started
         sampler.stop()
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise SystemExit(f"{label} failed with exit code {child.returncode}: {' '.join(command)}")
-    return Measurement(label, rows, wall, usage.ru_maxrss * 1024, sampler.main_hwm, sampler.tree_rss)
+    if code != 0:
+        raise SystemExit(f"{label} failed with exit code {code}: {' '.join(command)}")
+    max_rss_kb = int(rss_report.read_text().split()[-1])
+    return Measurement(label, rows, wall, max_rss_kb * 1024, sampler.main_hwm, sampler.tree_rss)
 
 
 def measure_plain_read(method: str, folder: Path, rows: int, scratch: Path, repeat: int) -> Measurement:
@@ -342,7 +372,7 @@ def print_throughput(title: str, baseline: Measurement, runs: list[Measurement])
             verdict = "meets" if ratio <= SPEED_TARGET else "MISSES"
             print(f"{run.label}: {ratio:.2f}x the plain read ({baseline.label}); "
                   f"{verdict} the target of <= {SPEED_TARGET:g}x")
-    print("max RSS: largest single process (wait4 ru_maxrss, = /usr/bin/time -v); main HWM: the main "
+    print("max RSS: largest single process (/usr/bin/time %M, ru_maxrss); main HWM: the main "
           f"process's own peak; tree RSS: main + workers summed. HWM and tree are sampled every {SAMPLE_SECONDS} s.")
 
 

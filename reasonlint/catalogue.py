@@ -77,9 +77,9 @@ class ParamSpec(_Strict):
             raise ValueError(f"expected {self.type}, got a boolean")
         if not isinstance(value, _PYTHON_TYPES[self.type]):
             raise ValueError(f"expected {self.type}, got {type(value).__name__} {value!r}")
-        if self.type == "list[str]" and not all(isinstance(item, str) for item in value):
+        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
             raise ValueError(f"expected a list of strings, got {value!r}")
-        return float(value) if self.type == "float" else value
+        return float(value) if isinstance(value, int) and self.type == "float" else value
 
 
 class RuleDocs(_Strict):

@@ -50,7 +50,8 @@ def main() -> None:
 @click.option("--output-format", type=click.Choice(REPORTER_MODULES), default="full", show_default=True)
 @click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option("--statistics", is_flag=True, help="Print how many findings each rule produced.")
-@click.option("--fail-level", type=click.Choice(_SEVERITIES), help="Exit 1 on findings at or above this (default warning).")
+@click.option("--fail-level", type=click.Choice(_SEVERITIES),
+              help="Exit 1 on findings at or above this (default warning).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 still means could not check).")
 @click.option("--sample", type=click.IntRange(min=1), help="Check a seeded sample of N rows, spread over splits.")
 @click.option("--max-rows", type=click.IntRange(min=1), help="Read at most N rows, in file order.")
@@ -80,8 +81,8 @@ def check(target: str, config_path: Path | None, output_format: str, output_file
             render_statistics(report, out, as_json=output_format in ("json", "jsonl"))
         else:
             reporter(output_format).render(report, out)
-    for error in report.errors:
-        click.echo(f"reasonlint: could not check: {error}", err=True)
+    for problem in report.errors:
+        click.echo(f"reasonlint: could not check: {problem}", err=True)
     sys.exit(report.exit_code(settings.fail_level, exit_zero))
 
 

@@ -26,9 +26,9 @@ from reasonlint.checks import CheckDef, load_checks
 from reasonlint.config import Settings, rule_params, rule_severity, selected_rules
 from reasonlint.findings import Finding, Hit, Location, Severity, content_hash, fingerprint
 from reasonlint.source.card import read_card
+from reasonlint.source.formats import format_of
 from reasonlint.source.layout import Layout, discover_layout, single_file_layout
 from reasonlint.source.mapping import ColumnMapping, Record, detect_mapping, records_of
-from reasonlint.source.formats import format_of
 from reasonlint.source.readers import DataFileError, FileSlice, RawRow, ReadProblem, plan_slices, read_slice
 from reasonlint.source.target import Target
 from reasonlint.summary import DatasetSummary, RunReport, TableSummary
@@ -100,7 +100,7 @@ def run(target: Target, catalogue: Catalogue, settings: Settings,
     advance = progress(sum(unit.size for unit in units)) if progress else None
     results = list(_run_units(units, context, settings, advance))
     rows_per_table = [0] * len(layout.tables)
-    for unit, result in zip(units, results):
+    for unit, result in zip(units, results, strict=True):
         rows_per_table[unit.table] += result.rows
     complete = settings.max_rows is None or sum(rows_per_table) < settings.max_rows
 
@@ -154,7 +154,8 @@ def _plan_units(root: Path, layout: Layout, jobs: int) -> list[Unit]:
             except OSError:
                 parts = [FileSlice(path, fmt)]  # the read reports it
             for part in parts:
-                size = (part.stop - part.start) if fmt == "jsonl" and part.start is not None else _size(path) // len(parts)
+                jsonl_range = fmt == "jsonl" and part.start is not None and part.stop is not None
+                size = part.stop - part.start if jsonl_range else _size(path) // len(parts)  # type: ignore[operator]
                 units.append(Unit(index, part, _relative(root, path), table.split, table.config, size))
     return units
 
@@ -183,7 +184,7 @@ def _table_mapping(files: Iterable[Path], settings: Settings) -> ColumnMapping:
             continue
         if sample:
             break
-    return detect_mapping(sample, settings.columns)
+    return detect_mapping(sample, {str(role): column for role, column in settings.columns.items()})
 
 
 def _run_units(units: list[Unit], context: RowContext, settings: Settings,
@@ -206,7 +207,7 @@ def _run_units(units: list[Unit], context: RowContext, settings: Settings,
     spawn = multiprocessing.get_context("spawn")  # no fork: pyarrow's threads do not survive it
     with ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=spawn,
                              initializer=_init_worker, initargs=(context,)) as pool:
-        for unit, result in zip(units, pool.map(_run_unit_in_worker, units)):
+        for unit, result in zip(units, pool.map(_run_unit_in_worker, units), strict=True):
             if advance:
                 advance(unit.size)
             yield result
@@ -304,7 +305,7 @@ def _merge_states(rules: tuple[ActiveRule, ...], states: Iterable[dict[str, Any]
 
 def _finish_dataset_rules(rules: tuple[ActiveRule, ...], states: dict[str, Any],
                           summary: DatasetSummary) -> list[Finding]:
-    findings = []
+    findings: list[Finding] = []
     for rule in rules:
         if rule.check.kind == "dataset":
             hits = rule.check.implementation(summary, **rule.params)
@@ -347,7 +348,7 @@ def _choose_sample(results: list[UnitResult], units: list[Unit], rows_per_table:
                    size: int) -> list[tuple[int, Location, dict[str, Any]]]:
     """Spread `size` rows over tables in proportion to their row counts (largest remainder)."""
     by_table: dict[int, list[tuple[int, Location, dict[str, Any]]]] = {}
-    for unit, result in zip(units, results):
+    for unit, result in zip(units, results, strict=True):
         by_table.setdefault(unit.table, []).extend((-neg, loc, raw) for neg, loc, raw in result.candidates)
     total = sum(rows_per_table)
     if total == 0:
@@ -361,7 +362,7 @@ def _choose_sample(results: list[UnitResult], units: list[Unit], rows_per_table:
             break
         quotas[-negative_table] += 1
         left -= 1
-    chosen = []
+    chosen: list[tuple[int, Location, dict[str, Any]]] = []
     for table, candidates in by_table.items():
         best = heapq.nsmallest(quotas.get(table, 0), candidates, key=lambda c: c[0])
         chosen.extend((table, location, raw) for _, location, raw in best)

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reasonlint.catalogue import FAMILY_PREFIXES, Catalogue, CatalogueError, load_rule_file
-from reasonlint.catalogue import builtin_catalogue
+from reasonlint.catalogue import FAMILY_PREFIXES, Catalogue, CatalogueError, builtin_catalogue, load_rule_file
 from reasonlint.checks import load_checks
 from tests.conftest import REPO, run_cli
 

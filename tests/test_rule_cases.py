@@ -54,5 +54,5 @@ def test_rule_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
     expected = case["expect"]
     described = "\n".join(f"  {f.location} {f.location.field or ''}: {f.message}" for f in findings)
     assert len(findings) == len(expected), f"expected {len(expected)} findings, got:\n{described}"
-    for finding, wanted in zip(findings, expected):
+    for finding, wanted in zip(findings, expected, strict=True):
         assert _matches(finding, wanted), f"{wanted} does not match:\n{described}"

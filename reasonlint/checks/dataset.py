@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from reasonlint.checks import dataset_check
-from reasonlint.summary import DatasetSummary
 from reasonlint.findings import Hit, Location
+from reasonlint.summary import DatasetSummary
 
 
 @dataset_check

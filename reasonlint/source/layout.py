@@ -111,7 +111,8 @@ def _resolve(base: Path, patterns: list[str], label: str, problems: list[str]) -
         return ()
     module, _ = infer_module_for_data_files_list(files)
     if module not in _READABLE_MODULES:
-        problems.append(f"{label}: files are read by the {module or 'unknown'!s} loader, which reasonlint does not read")
+        loader = module or "unknown"
+        problems.append(f"{label}: files are read by the {loader} loader, which reasonlint does not read")
         return ()
     kept = files.filter(extensions=_MODULE_TO_EXTENSIONS[module])
     skipped = sorted(path for path in set(files) - set(kept) if format_of(Path(path)) is not None)

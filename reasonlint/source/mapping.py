@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,7 +90,7 @@ class Record:
     trace: str | None
     answer: str | None
     reference: str | None
-    messages: tuple[dict[str, str], ...] | None
+    messages: tuple[dict[str, str | None], ...] | None
     fields: Mapping[str, str]
     raw: Mapping[str, Any] = field(repr=False)
     generation: int | None = None
@@ -126,7 +126,7 @@ def _column_kinds(sample: Iterable[Mapping[str, Any]]) -> tuple[list[str], dict[
     return list(columns), kinds
 
 
-def detect_mapping(sample: list[Mapping[str, Any]], manual: Mapping[str, str] | None = None) -> ColumnMapping:
+def detect_mapping(sample: Sequence[Mapping[str, Any]], manual: Mapping[str, str] | None = None) -> ColumnMapping:
     """Assign roles to columns: by hand where configured, else by name and value kind."""
     columns, kinds = _column_kinds(sample)
     manual = dict(manual or {})
@@ -197,6 +197,7 @@ def split_reasoning(text: str | None) -> tuple[str | None, str | None]:
         end = text.find(_THOUGHT_END, start)
         trace = text[start:end] if end >= 0 else text[start:]
         solution = text.find(_SOLUTION_BEGIN)
+        answer: str | None
         if solution >= 0:
             finish = text.find(_SOLUTION_END, solution)
             answer = text[solution + len(_SOLUTION_BEGIN): finish if finish >= 0 else None]
@@ -213,7 +214,7 @@ def split_reasoning(text: str | None) -> tuple[str | None, str | None]:
     return text, None
 
 
-def _messages_of(value: Any) -> tuple[dict[str, str], ...]:
+def _messages_of(value: Any) -> tuple[dict[str, str | None], ...]:
     turns = []
     for item in value if isinstance(value, list) else []:
         if not isinstance(item, dict):
@@ -243,7 +244,8 @@ def records_of(raw: Mapping[str, Any], mapping: ColumnMapping) -> list[Record]:
             key = "content" if "content" in raw[column][0] else "value"
         fields["messages"] = column
         last_assistant = max((i for i, t in enumerate(messages) if t["role"] == "assistant"), default=None)
-        users = [i for i, t in enumerate(messages) if t["role"] == "user" and (last_assistant is None or i < last_assistant)]
+        before = len(messages) if last_assistant is None else last_assistant
+        users = [i for i, turn in enumerate(messages[:before]) if turn["role"] == "user"]
         if users:
             prompt = messages[users[-1]]["content"]
             fields["prompt"] = f"{column}[{users[-1]}].{key}"
@@ -263,7 +265,8 @@ def records_of(raw: Mapping[str, Any], mapping: ColumnMapping) -> list[Record]:
     if mapping.answer:
         fields["answer"] = mapping.answer
 
-    responses = _generations(raw, mapping.response) if mapping.response else [(None, response)]
+    responses: list[tuple[int | None, str | None]] = (
+        _generations(raw, mapping.response) if mapping.response else [(None, response)])
     traces = _generations(raw, mapping.trace) if mapping.trace else None
     if traces is not None and len(traces) != len(responses) and mapping.response:
         traces = None if len(traces) != 1 else traces * len(responses)
@@ -271,13 +274,16 @@ def records_of(raw: Mapping[str, Any], mapping: ColumnMapping) -> list[Record]:
         responses = [(index, None) for index, _ in traces]
 
     records = []
+    own_trace: str | None
+    own_answer: str | None
     for position, (index, text) in enumerate(responses):
         record_fields = dict(fields)
         if mapping.response:
             record_fields["response"] = mapping.response if index is None else f"{mapping.response}[{index}]"
         if traces is not None:
             trace_index, own_trace = traces[position]
-            record_fields["trace"] = mapping.trace if trace_index is None else f"{mapping.trace}[{trace_index}]"
+            trace_column = str(mapping.trace)
+            record_fields["trace"] = trace_column if trace_index is None else f"{trace_column}[{trace_index}]"
             own_answer = answer_column if mapping.answer else text
         elif trace is not None:
             own_trace, own_answer = trace, text

@@ -21,7 +21,6 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from reasonlint.findings import excerpt_of
-from reasonlint.source.formats import format_of
 
 LFS_POINTER_PREFIX = b"version https://git-lfs"
 _BOM = b"\xef\xbb\xbf"

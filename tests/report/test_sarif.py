@@ -1,6 +1,6 @@
 """`--output-format sarif`: valid SARIF 2.1.0 that code-scanning tools can ingest.
 
-Every test runs the real CLI from `tmp_path` on a dataset written into `tmp_path/ds`, so
+Each dataset is written into `<tmp>/ds` and checked by the real CLI from `<tmp>`, so
 artifact URIs are `ds/<file>`.
 """
 
@@ -50,6 +50,21 @@ def results_by_rule(log: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return by_rule
 
 
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """The SARIF log of each dataset in DATASETS, run once for the module."""
+    return {name: sarif_of(tmp_path_factory.mktemp(name), files) for name, files in DATASETS.items()}
+
+
+@pytest.fixture(scope="module")
+def jsonl_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The JSON report of the `jsonl` dataset, to compare the SARIF log with."""
+    root = tmp_path_factory.mktemp("jsonl-json")
+    write_files(root / "ds", DATASETS["jsonl"])
+    _, report = run_json("check", "ds", cwd=root)
+    return report
+
+
 def sarif_validator() -> jsonschema.protocols.Validator:
     if not SARIF_SCHEMA.is_file():
         pytest.skip(f"{SARIF_SCHEMA} is not present")
@@ -60,9 +75,10 @@ def sarif_validator() -> jsonschema.protocols.Validator:
 
 
 @pytest.mark.parametrize("dataset", sorted(DATASETS))
-def test_sarif_output_validates_against_the_sarif_2_1_0_schema(tmp_path: Path, dataset: str) -> None:
+def test_sarif_output_validates_against_the_sarif_2_1_0_schema(logs: dict[str, dict[str, Any]],
+                                                               dataset: str) -> None:
     validator = sarif_validator()
-    log = sarif_of(tmp_path, DATASETS[dataset])
+    log = logs[dataset]
     assert log["runs"][0]["results"], "the dataset should produce findings to validate"
     errors = sorted(validator.iter_errors(log), key=lambda error: list(error.absolute_path))
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
@@ -79,10 +95,10 @@ def test_sarif_output_of_the_demo_dataset_validates_and_points_at_its_bad_line()
     assert physical["region"]["startLine"] == 6
 
 
-def test_sarif_log_names_the_version_and_the_tool(tmp_path: Path) -> None:
+def test_sarif_log_names_the_version_and_the_tool(logs: dict[str, dict[str, Any]]) -> None:
     import reasonlint
 
-    log = sarif_of(tmp_path, DATASETS["jsonl"])
+    log = logs["jsonl"]
     assert log["version"] == "2.1.0"
     assert len(log["runs"]) == 1
     driver = log["runs"][0]["tool"]["driver"]
@@ -90,12 +106,11 @@ def test_sarif_log_names_the_version_and_the_tool(tmp_path: Path) -> None:
     assert driver["version"] == reasonlint.__version__
 
 
-def test_sarif_has_one_rule_descriptor_per_active_rule_with_its_docs(tmp_path: Path) -> None:
-    log = sarif_of(tmp_path, DATASETS["jsonl"])
-    _, report = run_json("check", "ds", cwd=tmp_path)
-    descriptors = log["runs"][0]["tool"]["driver"]["rules"]
+def test_sarif_has_one_rule_descriptor_per_active_rule_with_its_docs(logs: dict[str, dict[str, Any]],
+                                                                    jsonl_report: dict[str, Any]) -> None:
+    descriptors = logs["jsonl"]["runs"][0]["tool"]["driver"]["rules"]
     ids = [descriptor["id"] for descriptor in descriptors]
-    assert ids == report["rules"]
+    assert ids == jsonl_report["rules"]
     assert len(set(ids)) == len(ids)
     for descriptor in descriptors:
         assert descriptor["name"], descriptor["id"]
@@ -111,8 +126,8 @@ def test_sarif_rule_descriptors_follow_the_selection(tmp_path: Path) -> None:
     assert {result["ruleId"] for result in log["runs"][0]["results"]} == {"SCH001", "SIZE001"}
 
 
-def test_sarif_results_carry_rule_id_and_the_index_of_its_descriptor(tmp_path: Path) -> None:
-    log = sarif_of(tmp_path, DATASETS["jsonl"])
+def test_sarif_results_carry_rule_id_and_the_index_of_its_descriptor(logs: dict[str, dict[str, Any]]) -> None:
+    log = logs["jsonl"]
     descriptors = log["runs"][0]["tool"]["driver"]["rules"]
     results = log["runs"][0]["results"]
     assert {result["ruleId"] for result in results} == {"SCH001", "SCH005", "SIZE001"}
@@ -121,15 +136,15 @@ def test_sarif_results_carry_rule_id_and_the_index_of_its_descriptor(tmp_path: P
         assert result["message"]["text"].strip()
 
 
-def test_sarif_levels_map_error_warning_info_to_error_warning_note(tmp_path: Path) -> None:
-    by_rule = results_by_rule(sarif_of(tmp_path, DATASETS["jsonl"]))
+def test_sarif_levels_map_error_warning_info_to_error_warning_note(logs: dict[str, dict[str, Any]]) -> None:
+    by_rule = results_by_rule(logs["jsonl"])
     assert by_rule["SCH001"]["level"] == "error"
     assert by_rule["SCH005"]["level"] == "warning"
     assert by_rule["SIZE001"]["level"] == "note"  # configured as info in reasonlint.toml
 
 
-def test_sarif_jsonl_findings_have_their_line_as_start_line(tmp_path: Path) -> None:
-    by_rule = results_by_rule(sarif_of(tmp_path, DATASETS["jsonl"]))
+def test_sarif_jsonl_findings_have_their_line_as_start_line(logs: dict[str, dict[str, Any]]) -> None:
+    by_rule = results_by_rule(logs["jsonl"])
     for code, line in (("SCH001", 2), ("SCH005", 3)):
         physical = by_rule[code]["locations"][0]["physicalLocation"]
         assert physical["artifactLocation"]["uri"] == "ds/train.jsonl"
@@ -138,13 +153,14 @@ def test_sarif_jsonl_findings_have_their_line_as_start_line(tmp_path: Path) -> N
     assert by_rule["SCH005"]["properties"]["field"] == "reasoning"
 
 
-def test_sarif_dataset_findings_point_at_the_file_without_a_region(tmp_path: Path) -> None:
-    physical = results_by_rule(sarif_of(tmp_path, DATASETS["jsonl"]))["SIZE001"]["locations"][0]["physicalLocation"]
+def test_sarif_dataset_findings_point_at_the_file_without_a_region(logs: dict[str, dict[str, Any]]) -> None:
+    physical = results_by_rule(logs["jsonl"])["SIZE001"]["locations"][0]["physicalLocation"]
     assert physical == {"artifactLocation": {"uri": "ds/train.jsonl"}}
 
 
-def test_sarif_parquet_row_findings_have_no_start_line_and_carry_the_row_in_properties(tmp_path: Path) -> None:
-    result = results_by_rule(sarif_of(tmp_path, DATASETS["parquet"]))["SCH005"]
+def test_sarif_parquet_row_findings_have_no_start_line_and_carry_the_row_in_properties(
+        logs: dict[str, dict[str, Any]]) -> None:
+    result = results_by_rule(logs["parquet"])["SCH005"]
     physical = result["locations"][0]["physicalLocation"]
     assert physical["artifactLocation"]["uri"] == "ds/train.parquet"
     assert "region" not in physical
@@ -153,12 +169,11 @@ def test_sarif_parquet_row_findings_have_no_start_line_and_carry_the_row_in_prop
     assert result["properties"]["split"] == "train"
 
 
-def test_sarif_results_have_partial_fingerprints_equal_to_the_json_fingerprints(tmp_path: Path) -> None:
-    log = sarif_of(tmp_path, DATASETS["jsonl"])
-    _, report = run_json("check", "ds", cwd=tmp_path)
-    sarif_prints = [result["partialFingerprints"] for result in log["runs"][0]["results"]]
+def test_sarif_results_have_partial_fingerprints_equal_to_the_json_fingerprints(
+        logs: dict[str, dict[str, Any]], jsonl_report: dict[str, Any]) -> None:
+    sarif_prints = [result["partialFingerprints"] for result in logs["jsonl"]["runs"][0]["results"]]
     assert all(len(prints) >= 1 and all(prints.values()) for prints in sarif_prints)
-    assert [next(iter(prints.values())) for prints in sarif_prints] == [f["fingerprint"] for f in report["findings"]]
+    assert [next(iter(prints.values())) for prints in sarif_prints] == [f["fingerprint"] for f in jsonl_report["findings"]]
 
 
 def test_sarif_fingerprints_survive_moving_the_row(tmp_path: Path) -> None:
@@ -171,8 +186,8 @@ def test_sarif_fingerprints_survive_moving_the_row(tmp_path: Path) -> None:
     assert after["partialFingerprints"] == before["partialFingerprints"]
 
 
-def test_sarif_lfs_pointer_is_an_error_on_the_file(tmp_path: Path) -> None:
-    result = results_by_rule(sarif_of(tmp_path, DATASETS["lfs-pointer"]))["SCH003"]
+def test_sarif_lfs_pointer_is_an_error_on_the_file(logs: dict[str, dict[str, Any]]) -> None:
+    result = results_by_rule(logs["lfs-pointer"])["SCH003"]
     assert result["level"] == "error"
     assert result["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": "ds/train.jsonl"}}
     assert "123" in result["message"]["text"]

@@ -1,0 +1,255 @@
+"""The real datasets of ../shared/realdata (see its SOURCES.md): each loads, and the defects
+seen by hand there are found, while the clean control (openai_gsm8k) stays quiet.
+
+Skipped as a whole when ../shared/realdata is absent. The rows and cards are only read
+from there, never copied into the project.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reasonlint.source.mapping import detect_mapping, records_of
+from tests.conftest import REALDATA, run_cli
+
+pytestmark = pytest.mark.realdata
+
+FOLDERS = sorted(path.name for path in REALDATA.iterdir() if path.is_dir()) if REALDATA.is_dir() else []
+CARD_ONLY = [name for name in FOLDERS if name.startswith("card_")]
+
+# Rows per dataset as SOURCES.md states them (luckyiitr: 413 traces + 200 filtered, both read as train).
+ROWS = {
+    "openai_gsm8k": 7473,
+    "rinkaname_tetralemma_reasoning": 900,
+    "u-10bei__structured_data_with_cot_dataset_v2": 2500,
+    "u-10bei__structured_data_with_cot_dataset_512_v2": 3933,
+    "rinkaname_financial_reasoning": 1006,
+    "huatuogpt_o1_medical_demo": 198,
+    "logic_rl_knights_knaves_3ppl": 900,
+    "simplerl_math_cot_maj8_100": 100,
+    "curator_test_fixture_s1k_5rows": 5,
+    "marcodsn_altered_riddles": 700,
+    "luckyiitr_r1_distill_pcmb_traces": 413 + 200,
+    "sky_t1_data_17k_lfs_pointer": 0,
+}
+
+
+@functools.cache
+def _check(folder: str, *args: str) -> tuple[int, str, str]:
+    """`reasonlint check <realdata>/<folder> --output-format json ARGS`, run once per argument list."""
+    result = run_cli("check", str(REALDATA / folder), "--output-format", "json", *args)
+    return result.returncode, result.stdout, result.stderr
+
+
+def report_of(folder: str, *args: str) -> dict[str, Any]:
+    code, stdout, stderr = _check(folder, "--exit-zero", *args)
+    assert code == 0, stderr
+    assert stdout, stderr
+    report: dict[str, Any] = json.loads(stdout)
+    return report
+
+
+def codes(report: dict[str, Any]) -> list[str]:
+    return [finding["code"] for finding in report["findings"]]
+
+
+def findings_of(report: dict[str, Any], code: str) -> list[dict[str, Any]]:
+    return [finding for finding in report["findings"] if finding["code"] == code]
+
+
+def only_table(report: dict[str, Any]) -> dict[str, Any]:
+    [table] = report["tables"]
+    assert isinstance(table, dict)
+    return table
+
+
+def _jsonl_rows(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+# --- every folder loads -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_every_realdata_folder_is_checked_without_a_crash(realdata: Path, folder: str) -> None:
+    code, stdout, stderr = _check(folder, "--exit-zero")
+
+    assert "Traceback" not in stderr, stderr
+    assert code != 2, stderr
+    assert code == 0, stderr  # --exit-zero: findings never fail the run
+    report = json.loads(stdout)
+    assert report["target"]["kind"] == "folder"
+    assert report["errors"] == []
+    assert report["run"]["complete"] is True
+    assert report["run"]["rows_checked"] == report["run"]["rows_read"]
+    assert sum(table["rows"] for table in report["tables"]) == report["run"]["rows_read"]
+
+
+@pytest.mark.parametrize("folder", sorted(ROWS))
+def test_rows_read_match_sources_md(realdata: Path, folder: str) -> None:
+    report = report_of(folder)
+
+    assert report["run"]["rows_read"] == ROWS[folder]
+    assert sum(table["rows"] for table in report["tables"]) == ROWS[folder]
+
+
+@pytest.mark.parametrize("folder", CARD_ONLY)
+def test_card_only_folder_reports_no_data_files_and_reads_no_rows(realdata: Path, folder: str) -> None:
+    report = report_of(folder)
+
+    assert report["run"]["rows_read"] == 0
+    [no_data] = findings_of(report, "SCH006")
+    assert no_data["location"]["path"] == "README.md"
+
+
+# --- the defects SOURCES.md lists ----------------------------------------------------------------
+
+
+def test_sky_t1_lfs_pointer_is_reported_as_a_pointer_not_a_parse_error(realdata: Path) -> None:
+    report = report_of("sky_t1_data_17k_lfs_pointer")
+
+    [pointer] = findings_of(report, "SCH003")
+    assert pointer["location"]["path"] == "Sky-T1_data_17k.json"
+    assert "268,380,746" in pointer["message"] or "268380746" in pointer["message"]
+    assert findings_of(report, "SCH002") == []
+    assert report["run"]["rows_read"] == 0
+
+
+def test_curator_s1k_fixture_of_five_rows_is_too_small(realdata: Path) -> None:
+    report = report_of("curator_test_fixture_s1k_5rows")
+
+    [size] = findings_of(report, "SIZE001")
+    assert "5" in size["message"]
+    assert only_table(report)["rows"] == 5
+    assert only_table(report)["mapping"]["trace"] == "gemini_thinking_trajectory"
+
+
+def test_luckyiitr_trace_stats_json_cannot_be_read_as_rows(realdata: Path) -> None:
+    report = report_of("luckyiitr_r1_distill_pcmb_traces")
+
+    unreadable = findings_of(report, "SCH002")
+    assert [finding["location"]["path"] for finding in unreadable] == ["trace_stats.json"]
+    # The two trace files are still read in full, with the reasoning column as the trace.
+    assert report["run"]["rows_read"] == 413 + 200
+    assert only_table(report)["mapping"]["trace"] == "reasoning"
+
+
+def test_marcodsn_card_data_files_match_nothing_yet_the_rows_are_read(realdata: Path) -> None:
+    report = report_of("marcodsn_altered_riddles")
+
+    layout = findings_of(report, "SCH007")
+    assert any("'data.jsonl'" in finding["message"] for finding in layout), layout
+    assert all(finding["location"]["path"] == "README.md" for finding in layout)
+    assert findings_of(report, "SCH004"), codes(report)
+    table = only_table(report)
+    assert table["files"] == ["benchmark.jsonl"]
+    assert table["rows"] == 700
+    assert table["mapping"] == {}
+
+
+def test_gsm8k_clean_control_has_no_findings_and_passes(realdata: Path) -> None:
+    code, stdout, stderr = _check("openai_gsm8k")  # no --exit-zero: a clean set exits 0 on its own
+
+    assert code == 0, stderr
+    report = json.loads(stdout)
+    assert report["findings"] == []
+    assert report["counts"] == {"info": 0, "warning": 0, "error": 0}
+    table = only_table(report)
+    assert (table["split"], table["files"], table["rows"]) == ("train", ["train.jsonl"], 7473)
+    assert table["mapping"] == {"prompt": "question", "response": "answer"}
+
+
+def test_logic_rl_chat_prompts_without_outputs_are_unmapped_for_trace_and_response(realdata: Path) -> None:
+    report = report_of("logic_rl_knights_knaves_3ppl")
+
+    mapping = only_table(report)["mapping"]
+    assert mapping.get("messages") == "prompt"
+    assert "trace" not in mapping and "response" not in mapping
+    [unmapped] = findings_of(report, "SCH004")
+    assert "trace or response" in unmapped["message"]
+
+
+# --- detected mappings --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("folder", "expected"), [
+    ("huatuogpt_o1_medical_demo", {"trace": "Complex_CoT"}),
+    ("rinkaname_financial_reasoning", {"prompt": "question", "trace": "cot", "answer": "answer"}),
+    ("u-10bei__structured_data_with_cot_dataset_v2", {"messages": "messages"}),
+    ("u-10bei__structured_data_with_cot_dataset_512_v2", {"messages": "messages"}),
+    ("simplerl_math_cot_maj8_100", {"response": "response", "reference": "gt"}),
+    ("rinkaname_tetralemma_reasoning", {"prompt": "Question", "trace": "Reasoning"}),
+    ("logic_rl_knights_knaves_3ppl", {"messages": "prompt"}),
+])
+def test_detected_mapping_of_real_dataset(realdata: Path, folder: str, expected: dict[str, str]) -> None:
+    mapping = only_table(report_of(folder))["mapping"]
+
+    assert {role: mapping.get(role) for role in expected} == expected, mapping
+
+
+def test_rinkaname_financial_mapping_is_exactly_question_cot_answer(realdata: Path) -> None:
+    mapping = only_table(report_of("rinkaname_financial_reasoning"))["mapping"]
+
+    assert mapping == {"prompt": "question", "trace": "cot", "answer": "answer"}
+
+
+def test_simplerl_response_list_gives_one_record_per_generation(realdata: Path) -> None:
+    rows = _jsonl_rows(realdata / "simplerl_math_cot_maj8_100" / "math_cot_100.jsonl")
+    mapping = detect_mapping(rows[:200])
+
+    records = records_of(rows[0], mapping)
+
+    assert (mapping.response, mapping.reference) == ("response", "gt")
+    assert len(records) == 8
+    assert [record.generation for record in records] == list(range(8))
+    assert [record.fields["response"] for record in records] == [f"response[{i}]" for i in range(8)]
+    assert [record.response for record in records] == rows[0]["response"]
+    assert {record.reference for record in records} == {rows[0]["gt"]}
+    assert {record.prompt for record in records} == {rows[0]["question"]}
+
+
+def test_tetralemma_csv_beside_the_parquet_is_reported_as_not_loaded(realdata: Path) -> None:
+    report = report_of("rinkaname_tetralemma_reasoning")
+
+    table = only_table(report)
+    assert table["files"] == ["tetralemma-reasoning-train.parquet"]
+    assert any("tetralemma-reasoning-train.csv" in finding["message"] for finding in findings_of(report, "SCH007"))
+
+
+# --- sampling ------------------------------------------------------------------------------------
+
+
+def test_gsm8k_sample_checks_100_rows_of_7473(realdata: Path) -> None:
+    report = report_of("openai_gsm8k", "--sample", "100", "--seed", "1")
+
+    assert report["run"]["rows_checked"] == 100
+    assert report["run"]["rows_read"] == 7473
+    assert (report["run"]["sample"], report["run"]["seed"]) == (100, 1)
+    assert report["run"]["complete"] is True
+    assert only_table(report)["rows"] == 7473
+
+
+def test_gsm8k_sample_with_the_same_seed_gives_identical_json(realdata: Path) -> None:
+    args = ("--exit-zero", "--sample", "100", "--seed", "1")
+    first = run_cli("check", str(realdata / "openai_gsm8k"), "--output-format", "json", *args)
+    second = run_cli("check", str(realdata / "openai_gsm8k"), "--output-format", "json", *args)
+
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert first.stdout
+    assert first.stdout == second.stdout
+
+
+def test_gsm8k_sample_with_another_seed_records_its_seed_and_checks_as_many_rows(realdata: Path) -> None:
+    one = report_of("openai_gsm8k", "--sample", "100", "--seed", "1")
+    two = report_of("openai_gsm8k", "--sample", "100", "--seed", "2")
+
+    assert two["run"] == {**one["run"], "seed": 2}
+    # Another seed may pick other rows, so findings may differ; everything else may not.
+    assert {key: value for key, value in two.items() if key not in ("run", "findings", "counts")} == \
+        {key: value for key, value in one.items() if key not in ("run", "findings", "counts")}
