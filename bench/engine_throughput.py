@@ -222,6 +222,7 @@ class Measurement:
     label: str
     rows: int
     wall: float
+    cpu: float  # user + system seconds of the main process and its reaped workers
     max_rss: int  # bytes: the largest single process of the tree (rusage ru_maxrss)
     main_hwm: int  # bytes: the main process's own peak, sampled
     tree_rss: int  # bytes: peak of the summed RSS of the main process and its workers, sampled
@@ -232,23 +233,24 @@ class Measurement:
 
 
 # Fallback where GNU time is missing: a bare interpreter that runs the command and writes the
-# max RSS (KB) of its reaped children; its own few MB are the floor of the figure.
+# rusage of its reaped children like `time -f "%M %U %S"`; its own few MB are the floor of max RSS.
 _RUSAGE_WRAPPER = (
     "import resource, subprocess, sys\n"
     "code = subprocess.call(sys.argv[2:])\n"
-    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "open(sys.argv[1], 'w').write(f'{usage.ru_maxrss} {usage.ru_utime} {usage.ru_stime}')\n"
     "sys.exit(code)\n"
 )
 
 
-def max_rss_wrapper(report: Path) -> list[str]:
-    """A command prefix that writes the child's max RSS in KB to `report`.
+def rusage_wrapper(report: Path) -> list[str]:
+    """A command prefix that writes the child's max RSS (KB), user and system seconds to `report`.
 
     A small wrapper process is needed: a child started straight from this script would count
     this script's own peak RSS (Linux keeps the high-water mark across fork/vfork and exec).
     """
     if Path("/usr/bin/time").exists():  # GNU time: %M is -v's "Maximum resident set size"
-        return ["/usr/bin/time", "-f", "%M", "-o", str(report)]
+        return ["/usr/bin/time", "-f", "%M %U %S", "-o", str(report)]
     return [sys.executable, "-S", "-c", _RUSAGE_WRAPPER, str(report)]
 
 
@@ -306,7 +308,7 @@ def _status_kb(pid: int, key: str) -> int:
 
 
 def measure(label: str, command: list[str], rows: int, stdout: Path, repeat: int) -> Measurement:
-    """Run `command` `repeat` times: the fastest wall time, the highest memory figures."""
+    """Run `command` `repeat` times: the fastest run's times, the highest memory figures."""
     print(f"  running {label}: {' '.join(command)}", flush=True)
     runs = [_measure_once(label, command, rows, stdout) for _ in range(repeat)]
     fastest = min(runs, key=lambda run: run.wall)
@@ -315,11 +317,11 @@ def measure(label: str, command: list[str], rows: int, stdout: Path, repeat: int
 
 
 def _measure_once(label: str, command: list[str], rows: int, stdout: Path) -> Measurement:
-    """Run `command` to completion under the max-RSS wrapper; its stdout goes to `stdout`."""
-    rss_report = stdout.with_suffix(".maxrss")
+    """Run `command` to completion under the rusage wrapper; its stdout goes to `stdout`."""
+    rusage_report = stdout.with_suffix(".rusage")
     with stdout.open("wb") as sink:
         started = time.perf_counter()
-        wrapper = subprocess.Popen(max_rss_wrapper(rss_report) + command, stdout=sink)
+        wrapper = subprocess.Popen(rusage_wrapper(rusage_report) + command, stdout=sink)
         sampler = TreeSampler(wrapper.pid)
         sampler.start()
         code = wrapper.wait()
@@ -327,8 +329,9 @@ def _measure_once(label: str, command: list[str], rows: int, stdout: Path) -> Me
         sampler.stop()
     if code != 0:
         raise SystemExit(f"{label} failed with exit code {code}: {' '.join(command)}")
-    max_rss_kb = int(rss_report.read_text().split()[-1])
-    return Measurement(label, rows, wall, max_rss_kb * 1024, sampler.main_hwm, sampler.tree_rss)
+    max_rss_kb, user, system = rusage_report.read_text().splitlines()[-1].split()
+    return Measurement(label, rows, wall, float(user) + float(system), int(max_rss_kb) * 1024,
+                       sampler.main_hwm, sampler.tree_rss)
 
 
 def measure_plain_read(method: str, folder: Path, rows: int, scratch: Path, repeat: int) -> Measurement:
@@ -356,42 +359,48 @@ def measure_engine(folder: Path, rows: int, jobs: int, scratch: Path, repeat: in
 # Reporting
 
 
+_COLUMNS = f"{'wall s':>8}{'cpu s':>8}{'rows/s':>9}{'max RSS MB':>12}{'main HWM MB':>13}{'tree RSS MB':>13}"
+_LEGEND = ("cpu s: user + system of the main process and its workers. max RSS: the largest single process "
+           "(/usr/bin/time %M); main HWM: the main process's own peak; tree RSS: main + workers summed "
+           f"(HWM and tree sampled every {SAMPLE_SECONDS} s).")
+
+
+def _figures(run: Measurement) -> str:
+    return (f"{run.wall:>8.2f}{run.cpu:>8.2f}{run.rows_per_second:>9,.0f}{run.max_rss / MB:>12,.0f}"
+            f"{run.main_hwm / MB:>13,.0f}{run.tree_rss / MB:>13,.0f}")
+
+
 def print_throughput(title: str, baseline: Measurement, runs: list[Measurement]) -> None:
     print(f"\n{title}")
-    header = f"{'run':<24}{'wall s':>9}{'rows/s':>10}{'max RSS MB':>12}{'main HWM MB':>13}" \
-             f"{'tree RSS MB':>13}{'x plain read':>14}"
+    header = f"{'run':<22}{_COLUMNS}{'wall/plain':>12}{'cpu/plain':>11}"
     print(header)
     print("-" * len(header))
     for run in runs:
-        ratio = run.wall / baseline.wall
-        print(f"{run.label:<24}{run.wall:>9.2f}{run.rows_per_second:>10,.0f}{run.max_rss / MB:>12,.0f}"
-              f"{run.main_hwm / MB:>13,.0f}{run.tree_rss / MB:>13,.0f}{ratio:>13.2f}x")
+        print(f"{run.label:<22}{_figures(run)}{run.wall / baseline.wall:>11.2f}x{run.cpu / baseline.cpu:>10.2f}x")
+    print(_LEGEND)
     for run in runs:
         if run.label.startswith("engine"):
             ratio = run.wall / baseline.wall
             verdict = "meets" if ratio <= SPEED_TARGET else "MISSES"
-            print(f"{run.label}: {ratio:.2f}x the plain read ({baseline.label}); "
-                  f"{verdict} the target of <= {SPEED_TARGET:g}x")
-    print("max RSS: largest single process (/usr/bin/time %M, ru_maxrss); main HWM: the main "
-          f"process's own peak; tree RSS: main + workers summed. HWM and tree are sampled every {SAMPLE_SECONDS} s.")
+            print(f"{run.label}: wall time {ratio:.2f}x the {baseline.label}; {verdict} the target of <= {SPEED_TARGET:g}x")
 
 
 def print_scaling(title: str, runs: dict[int, list[Measurement]]) -> None:
     print(f"\n{title}")
-    header = f"{'rows':>10}  {'run':<18}{'wall s':>9}{'rows/s':>10}{'max RSS MB':>12}{'tree RSS MB':>13}"
+    header = f"{'rows':>10}  {'run':<16}{_COLUMNS}"
     print(header)
     print("-" * len(header))
     for rows, measurements in runs.items():
         for run in measurements:
-            print(f"{rows:>10,}  {run.label:<18}{run.wall:>9.2f}{run.rows_per_second:>10,.0f}"
-                  f"{run.max_rss / MB:>12,.0f}{run.tree_rss / MB:>13,.0f}")
+            print(f"{rows:>10,}  {run.label:<16}{_figures(run)}")
+    print(_LEGEND)
     small, large = (runs[rows] for rows in SCALE_ROWS)
     for before, after in zip(small, large):
         for name, first, second in (("max RSS", before.max_rss, after.max_rss),
                                     ("tree RSS", before.tree_rss, after.tree_rss)):
             ratio = second / first
             verdict = "meets" if ratio <= MEMORY_TARGET else "MISSES"
-            print(f"{after.label}: {name} {SCALE_ROWS[1]:,} / {SCALE_ROWS[0]:,} rows = {ratio:.2f}x; "
+            print(f"{after.label}: {name} at {SCALE_ROWS[1]:,} / {SCALE_ROWS[0]:,} rows = {ratio:.2f}x; "
                   f"{verdict} the target of <= {MEMORY_TARGET:g}x")
 
 

@@ -50,6 +50,8 @@ def _download(repo: str, revision: str | None) -> Target:
     from huggingface_hub.errors import (
         GatedRepoError,
         HfHubHTTPError,
+        HFValidationError,
+        IncompleteSnapshotError,
         LocalEntryNotFoundError,
         RepositoryNotFoundError,
         RevisionNotFoundError,
@@ -61,6 +63,10 @@ def _download(repo: str, revision: str | None) -> Target:
             repo_id=repo, repo_type="dataset", revision=revision,
             allow_patterns=_DOWNLOAD_PATTERNS, token=os.environ.get("HF_TOKEN") or None,
         )
+    except HFValidationError as error:
+        raise TargetError(f"{label}: not a valid Hub dataset id: {str(error).splitlines()[0]}") from None
+    except IncompleteSnapshotError:
+        raise TargetError(f"{label}: the Hub cannot be reached and the cached copy is incomplete") from None
     except GatedRepoError:
         raise TargetError(f"{label}: the dataset is gated; accept its terms on the Hub and set HF_TOKEN") from None
     except RepositoryNotFoundError:

@@ -245,6 +245,16 @@ def test_text_that_is_neither_a_path_nor_a_hub_id_is_rejected(tmp_path: Path, sp
     assert_one_line_error(stderr, spec, "not a Hub dataset id")
 
 
+@pytest.mark.parametrize("spec", ["user/a--b", "user/a..b", "user/-name", "user/name.git"])
+def test_hub_id_that_the_hub_would_refuse_is_a_one_line_error_not_a_traceback(tmp_path: Path, spec: str) -> None:
+    # These pass reasonlint's own `user/name` pattern, but huggingface_hub rejects them as repo ids.
+    code, report, stderr = check_hub(tmp_path, spec, tmp_path / "cache")
+
+    assert code == 2, stderr
+    assert report is None
+    assert_one_line_error(stderr, spec)
+
+
 # --- resolve_target, in process ---------------------------------------------------------------
 
 
