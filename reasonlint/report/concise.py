@@ -19,7 +19,12 @@ class ConciseReporter(Reporter):
                 where += f":{location.line}"
             elif location.row is not None:
                 where += f":row {location.row}"
-            field = f" [{location.field}]" if location.field else ""
-            out.write(f"{where}: {finding.code} [{finding.severity.value}]{field} {finding.message}\n")
+            field = f" [{_one_line(location.field)}]" if location.field else ""
+            out.write(f"{where}: {finding.code} [{finding.severity.value}]{field} {_one_line(finding.message)}\n")
         for error in report.errors:
             out.write(f"error: {error}\n")
+
+
+def _one_line(text: str) -> str:
+    """Messages and fields quote data (column names), which may hold line breaks."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")

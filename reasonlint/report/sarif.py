@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from reasonlint import __version__
 from reasonlint.catalogue import RuleSpec
@@ -32,7 +33,7 @@ def rule_descriptor(rule: RuleSpec) -> dict[str, Any]:
 
 def _result(report: RunReport, finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
     location = finding.location
-    physical: dict[str, Any] = {"artifactLocation": {"uri": display_path(report, finding)}}
+    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(display_path(report, finding))}}
     if location.line is not None:
         physical["region"] = {"startLine": location.line}
     properties = {key: value for key, value in (("row", location.row), ("split", location.split),

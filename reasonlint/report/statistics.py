@@ -11,9 +11,9 @@ from reasonlint.summary import RunReport
 
 def render_statistics(report: RunReport, out: TextIO, as_json: bool) -> None:
     counts = Counter(finding.code for finding in report.findings)
-    rules = {rule.code: rule for rule in report.rules}
+    first = {finding.code: finding for finding in reversed(report.findings)}  # the configured severity
     rows = [
-        {"code": code, "name": rules[code].name, "severity": rules[code].severity.value, "count": count}
+        {"code": code, "name": first[code].name, "severity": first[code].severity.value, "count": count}
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
     if as_json:

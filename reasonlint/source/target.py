@@ -40,7 +40,8 @@ def resolve_target(spec: str) -> Target:
             return Target(root=path.resolve(), kind="folder", id=spec)
         return Target(root=path.resolve().parent, kind="file", id=spec, file=path.resolve())
     match = _HUB_ID.match(spec)
-    if match is None or spec.startswith((".", "/")):
+    looks_local = spec.startswith((".", "/")) or path.suffix.lower() in FORMATS or Path(path.parts[0]).is_dir()
+    if match is None or looks_local:
         raise TargetError(f"{spec}: no such file or folder, and not a Hub dataset id (user/name[@revision])")
     return _download(match["repo"], match["revision"])
 
