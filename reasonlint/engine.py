@@ -237,7 +237,7 @@ def _run_unit(context: RowContext, unit: Unit, max_rows: int | None) -> UnitResu
                 _check_problem(context, event, base, result)
                 continue
             result.rows += 1
-            location = replace(base, line=event.line, row=event.row)
+            location = Location(unit.path, event.line, event.row, unit.split, unit.config)
             if context.sample is not None:
                 _offer_candidate(result, context, location, event.raw)
             else:
