@@ -53,3 +53,19 @@ def realdata() -> Path:
     if not REALDATA.is_dir():
         pytest.skip("../shared/realdata is not present")
     return REALDATA
+
+
+# Small datasets the output-format tests share.
+GOOD_ROW = {"question": "What is 2 + 2?", "reasoning": "2 + 2 = 4.", "answer": "4"}
+EMPTY_TRACE_ROW = {"question": "What is 3 + 3?", "reasoning": "", "answer": "6"}
+MALFORMED_LINE = '{"question": "What is 5 + 5?", "reasoning": "5 + 5 = 10."'
+# Line 1 is fine, line 2 malformed (SCH001, error), line 3 has an empty trace (SCH005, warning);
+# two rows is too few (SIZE001, a warning that SIZE_AS_INFO turns into info).
+MIXED_JSONL = "\n".join([json.dumps(GOOD_ROW), MALFORMED_LINE, json.dumps(EMPTY_TRACE_ROW)]) + "\n"
+SIZE_AS_INFO = '[severity]\nSIZE001 = "info"\n'
+LFS_POINTER = "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 123\n"
+DATASETS: dict[str, dict[str, Any]] = {
+    "jsonl": {"train.jsonl": MIXED_JSONL, "reasonlint.toml": SIZE_AS_INFO},
+    "parquet": {"train.parquet": {"rows": [GOOD_ROW, EMPTY_TRACE_ROW]}},
+    "lfs-pointer": {"train.jsonl": LFS_POINTER},
+}

@@ -7,22 +7,13 @@ are named `ds/<file>`.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from reasonlint.report.github import escape_data, escape_property
-from tests.conftest import REPO, run_cli, write_files
-
-GOOD_ROW = {"question": "What is 2 + 2?", "reasoning": "2 + 2 = 4.", "answer": "4"}
-EMPTY_TRACE_ROW = {"question": "What is 3 + 3?", "reasoning": "", "answer": "6"}
-MALFORMED_LINE = '{"question": "What is 5 + 5?", "reasoning": "5 + 5 = 10."'
-# Line 1 is fine, line 2 malformed (SCH001, error), line 3 has an empty trace (SCH005, warning);
-# two rows is too few (SIZE001), which the settings below turn into info.
-MIXED_JSONL = "\n".join([json.dumps(GOOD_ROW), MALFORMED_LINE, json.dumps(EMPTY_TRACE_ROW)]) + "\n"
-SIZE_AS_INFO = '[severity]\nSIZE001 = "info"\n'
+from tests.conftest import EMPTY_TRACE_ROW, GOOD_ROW, MIXED_JSONL, REPO, SIZE_AS_INFO, run_cli, write_files
 
 
 def github_lines(root: Path, files: dict[str, Any], *args: str) -> list[str]:

@@ -14,14 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, run_cli, run_json, write_files
+from tests.conftest import EMPTY_TRACE_ROW, GOOD_ROW, MIXED_JSONL, REPO, run_cli, run_json, write_files
 
-GOOD_ROW = {"question": "What is 2 + 2?", "reasoning": "2 + 2 = 4.", "answer": "4"}
-EMPTY_TRACE_ROW = {"question": "What is 3 + 3?", "reasoning": "", "answer": "6"}
-MALFORMED_LINE = '{"question": "What is 5 + 5?", "reasoning": "5 + 5 = 10."'
-# Line 1 is fine, line 2 malformed (SCH001, error), line 3 has an empty trace (SCH005, warning);
-# two rows is too few (SIZE001, warning).
-MIXED_JSONL = "\n".join([json.dumps(GOOD_ROW), MALFORMED_LINE, json.dumps(EMPTY_TRACE_ROW)]) + "\n"
 MIXED: dict[str, Any] = {"train.jsonl": MIXED_JSONL}
 # Only warnings: an empty trace in row 1 of a Parquet file, and too few rows.
 PARQUET: dict[str, Any] = {"train.parquet": {"rows": [GOOD_ROW, EMPTY_TRACE_ROW]}}
