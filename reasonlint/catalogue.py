@@ -189,6 +189,30 @@ def builtin_rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "rules"
 
 
+class Preset(BaseModel):
+    """A named set of rules and parameters on top of the defaults (`--profile NAME`), from
+    `rules/presets/NAME.yaml`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    description: str = Field(min_length=1)
+    extend_select: list[str] = Field(default_factory=list, alias="extend-select")
+    rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+@cache
+def builtin_presets() -> dict[str, Preset]:
+    presets = {}
+    for path in sorted((builtin_rules_dir() / "presets").glob("*.yaml")):
+        try:
+            presets[path.stem] = Preset.model_validate(YAML(typ="safe", pure=True).load(path.read_text("utf-8")))
+        except (OSError, YAMLError) as error:
+            raise CatalogueError(f"{path}: {error}") from error
+        except ValidationError as error:
+            raise CatalogueError(f"{path}: {_first_error(error)}") from error
+    return presets
+
+
 def load_rule_file(path: Path, source: str) -> list[RuleSpec]:
     yaml = YAML(typ="safe", pure=True)
     try:

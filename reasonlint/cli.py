@@ -18,7 +18,9 @@ from reasonlint import __version__
 from reasonlint.catalogue import CatalogueError, RuleSpec, builtin_catalogue
 from reasonlint.config import ConfigError, extend_catalogue, find_config_file, load_settings
 from reasonlint.findings import Severity
+from reasonlint.fix import FixError, FixPlan, fix_card
 from reasonlint.report import REPORTER_MODULES
+from reasonlint.source.card import CARD_NAME
 
 _SEVERITIES = [severity.value for severity in Severity]
 
@@ -40,6 +42,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("target")
+@click.option("--profile", help="Rule set: `default` (what every published dataset needs) or "
+                                "`competition` (also the Reasoning Datasets Competition's requirements).")
 @click.option("--select", multiple=True, help="Rules to run: codes, prefixes, names or families (comma-separated).")
 @click.option("--extend-select", multiple=True, help="Rules to run in addition to the selection.")
 @click.option("--ignore", multiple=True, help="Rules not to run.")
@@ -57,8 +61,12 @@ def main() -> None:
 @click.option("--max-rows", type=click.IntRange(min=1), help="Read at most N rows, in file order.")
 @click.option("--seed", type=int, help="Seed for sampling (default 0).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--fix", "apply_fixes", is_flag=True,
+              help="Apply the findings' fixes to the card (never to data), then report what remains.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the fixes as a unified diff and change nothing (exit 1 if there is something to fix).")
 def check(target: str, config_path: Path | None, output_format: str, output_file: Path | None,
-          statistics: bool, exit_zero: bool, **options: Any) -> None:
+          statistics: bool, exit_zero: bool, apply_fixes: bool, show_diff: bool, **options: Any) -> None:
     """Check TARGET: a dataset folder, a data file, or a Hub dataset `user/name[@revision]`."""
     from reasonlint.engine import run
     from reasonlint.report import reporter
@@ -67,12 +75,23 @@ def check(target: str, config_path: Path | None, output_format: str, output_file
 
     overrides = _overrides(options)
     try:
+        if (apply_fixes or show_diff) and not Path(target).exists():  # a Hub id: never downloaded for this
+            _fail(f"--fix and --diff change local files only, and {target} is not a local folder or file")
         resolved = resolve_target(target)
         path = config_path or find_config_file(resolved.root, Path.cwd())
         settings = load_settings(path, overrides)
         catalogue = extend_catalogue(builtin_catalogue(), settings, path.parent if path else Path.cwd())
         report = run(resolved, catalogue, settings, progress=_progress_bar())
-    except (TargetError, ConfigError, CatalogueError) as error:
+        if show_diff or apply_fixes:
+            outcome = fix_card(resolved.root, report.findings, CARD_NAME, write=apply_fixes)
+            if show_diff:
+                sys.stdout.write(outcome.diff)
+                _echo_fix_counts(outcome.plan, "would fix", len(outcome.changed) > 0)
+                sys.exit(1 if outcome.changed else 0)
+            if outcome.changed:
+                report = run(resolved, catalogue, settings, progress=_progress_bar())
+            _echo_fix_counts(outcome.plan, "fixed", len(outcome.changed) > 0)
+    except (TargetError, ConfigError, CatalogueError, FixError, OSError) as error:  # OSError: card not writable
         _fail(str(error))
         return
     with ExitStack() as stack:
@@ -84,6 +103,18 @@ def check(target: str, config_path: Path | None, output_format: str, output_file
     for problem in report.errors:
         click.echo(f"reasonlint: could not check: {problem}", err=True)
     sys.exit(report.exit_code(settings.fail_level, exit_zero))
+
+
+def _echo_fix_counts(plan: FixPlan, verb: str, changed: bool) -> None:
+    """`fixed N findings` on stderr, with what was skipped or refused and why."""
+    notes = []
+    if plan.skipped:
+        notes.append(f"{plan.skipped} skipped as they overlap another fix (run --fix again)")
+    if plan.refused:
+        notes.append(f"{plan.refused} refused as they edit a file other than the card")
+    suffix = f" ({'; '.join(notes)})" if notes else ""
+    count = plan.fixed if changed else 0
+    click.echo(f"{verb} {count} finding{'' if count == 1 else 's'}{suffix}", err=True)
 
 
 def _overrides(options: dict[str, Any]) -> dict[str, Any]:
@@ -99,7 +130,7 @@ def _overrides(options: dict[str, Any]) -> dict[str, Any]:
         columns[role.strip()] = column.strip()
     if columns:
         overrides["columns"] = columns
-    for key in ("fail_level", "sample", "max_rows", "seed", "jobs"):
+    for key in ("profile", "fail_level", "sample", "max_rows", "seed", "jobs"):
         if options[key] is not None:
             overrides[key] = options[key]
     return overrides

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from reasonlint.catalogue import Catalogue, CatalogueError, RuleSpec, load_rule_file
+from reasonlint.catalogue import Catalogue, CatalogueError, Preset, RuleSpec, builtin_presets, load_rule_file
 from reasonlint.findings import Severity
 
 Role = Literal["messages", "prompt", "trace", "response", "answer", "reference"]
@@ -28,6 +28,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True,
                               alias_generator=lambda name: name.replace("_", "-"))
 
+    profile: str = "default"  # or the name of a preset in rules/presets/
     select: list[str] | None = None
     extend_select: list[str] = Field(default_factory=list)
     ignore: list[str] = Field(default_factory=list)
@@ -102,7 +103,7 @@ def extend_catalogue(catalogue: Catalogue, settings: Settings, base: Path) -> Ca
 
 
 def selected_rules(catalogue: Catalogue, settings: Settings) -> list[RuleSpec]:
-    """`select` (or every default rule) plus `extend-select`, minus `ignore`."""
+    """`select` (or the default rules and the profile's) plus `extend-select`, minus `ignore`."""
     where = settings.source or "command line"
 
     def expand(selectors: list[str], key: str) -> set[str]:
@@ -114,8 +115,9 @@ def selected_rules(catalogue: Catalogue, settings: Settings) -> list[RuleSpec]:
             codes.update(rule.code for rule in matched)
         return codes
 
+    preset = active_preset(settings)
     if settings.select is None:
-        chosen = {rule.code for rule in catalogue if rule.default}
+        chosen = {rule.code for rule in catalogue if rule.default} | expand(preset.extend_select, "profile")
     else:
         chosen = expand(settings.select, "select")
     chosen |= expand(settings.extend_select, "extend-select")
@@ -128,8 +130,21 @@ def selected_rules(catalogue: Catalogue, settings: Settings) -> list[RuleSpec]:
     return [rule for rule in catalogue if rule.code in chosen]
 
 
+def active_preset(settings: Settings) -> Preset:
+    """The profile's preset; the default profile is the rules' own defaults."""
+    if settings.profile == "default":
+        return Preset(description="the rules' own defaults")
+    presets = builtin_presets()
+    if settings.profile not in presets:
+        known = ", ".join(["default", *presets])
+        raise ConfigError(f"{settings.source or 'command line'}: profile {settings.profile!r} is not one of {known}")
+    return presets[settings.profile]
+
+
 def rule_params(rule: RuleSpec, settings: Settings) -> dict[str, Any]:
-    overrides = {**settings.rules.get(rule.name, {}), **settings.rules.get(rule.code, {})}
+    preset = active_preset(settings).rules
+    overrides = {**preset.get(rule.name, {}), **preset.get(rule.code, {}),
+                 **settings.rules.get(rule.name, {}), **settings.rules.get(rule.code, {})}
     try:
         return rule.resolved_params(overrides)
     except ValueError as error:

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,17 @@ class RowContext:
     mappings: tuple[ColumnMapping, ...]
     sample: int | None
     seed: int
+    # The rules by kind, sorted once rather than per row.
+    read_rules: tuple[ActiveRule, ...] = ()
+    row_rules: tuple[ActiveRule, ...] = ()
+    aggregate_rules: tuple[ActiveRule, ...] = ()
+
+    @classmethod
+    def of(cls, rules: tuple[ActiveRule, ...], mappings: tuple[ColumnMapping, ...], sample: int | None,
+           seed: int) -> RowContext:
+        def kind(name: str) -> tuple[ActiveRule, ...]:
+            return tuple(rule for rule in rules if rule.check.kind == name)
+        return cls(rules, mappings, sample, seed, kind("read"), kind("row"), kind("aggregate"))
 
 
 def active_rules(catalogue: Catalogue, settings: Settings) -> tuple[ActiveRule, ...]:
@@ -93,12 +105,18 @@ def run(target: Target, catalogue: Catalogue, settings: Settings,
     rules = active_rules(catalogue, settings)
     card = read_card(target.root) if target.kind != "file" else None
     layout = single_file_layout(target.file) if target.file else discover_layout(target.root, card)
-    units = _plan_units(target.root, layout, settings.jobs or os.cpu_count() or 1)
     mappings = tuple(_table_mapping(table.files, settings) for table in layout.tables)
-    context = RowContext(rules, mappings, settings.sample, settings.seed)
+    context = RowContext.of(rules, mappings, settings.sample, settings.seed)
 
-    advance = progress(sum(unit.size for unit in units)) if progress else None
-    results = list(_run_units(units, context, settings, advance))
+    total_bytes = sum(_size(path) for table in layout.tables for path in table.files)
+    jobs = settings.jobs or os.cpu_count() or 1
+    parallel = jobs > 1 and settings.max_rows is None and total_bytes >= _PARALLEL_MIN_BYTES
+    advance = progress(total_bytes) if progress else None
+    if parallel:
+        chunk = max(4 * 1024 * 1024, min(64 * 1024 * 1024, total_bytes // (jobs * 4)))
+        units, results = _run_in_workers(_plan_units(target.root, layout, chunk), context, jobs, advance)
+    else:
+        units, results = _run_serially(_plan_units(target.root, layout, None), context, settings.max_rows, advance)
     rows_per_table = [0] * len(layout.tables)
     for unit, result in zip(units, results, strict=True):
         rows_per_table[unit.table] += result.rows
@@ -111,7 +129,7 @@ def run(target: Target, catalogue: Catalogue, settings: Settings,
         chosen = _choose_sample(results, units, rows_per_table, settings.sample)
         sampled = UnitResult()
         for table, location, raw in chosen:
-            _check_row(context, mappings[table], raw, location, sampled)
+            _check_row(context, mappings[table], raw, partial(_same, location), sampled)
         findings.extend(sampled.findings)
         states = _merge_states(rules, [sampled.states])
         rows_checked = len(chosen)
@@ -121,7 +139,8 @@ def run(target: Target, catalogue: Catalogue, settings: Settings,
                      rows_per_table[index], mappings[index])
         for index, table in enumerate(layout.tables)
     )
-    summary = DatasetSummary(target.id, card, tables, layout.problems, complete)
+    summary = DatasetSummary(target.id, target.kind, card, tables, layout.problems, complete,
+                             None if target.kind == "file" else _repository_files(target.root))
     findings.extend(_finish_dataset_rules(rules, states, summary))
     findings = _apply_path_ignores(findings, settings, catalogue)
     return RunReport(
@@ -140,24 +159,30 @@ def _relative(root: Path, path: Path) -> str:
         return path.name
 
 
-def _plan_units(root: Path, layout: Layout, jobs: int) -> list[Unit]:
-    total = sum(_size(path) for table in layout.tables for path in table.files)
-    chunk = max(4 * 1024 * 1024, min(64 * 1024 * 1024, total // max(1, jobs * 4) or 1))
-    units = []
+def _plan_units(root: Path, layout: Layout, chunk: int | None) -> Iterator[Unit]:
+    """Units of work in a fixed order: whole files when `chunk` is None (a serial run needs
+    no cutting), else slices of about `chunk` bytes."""
     for index, table in enumerate(layout.tables):
         for path in table.files:
             fmt = format_of(path)
             if fmt is None:
                 continue
-            try:
-                parts = plan_slices(path, fmt, chunk)
-            except OSError:
-                parts = [FileSlice(path, fmt)]  # the read reports it
+            relative = _relative(root, path)
+            parts: Iterable[FileSlice]
+            if chunk is None:
+                parts = [FileSlice(path, fmt, size=_size(path))]
+            else:
+                try:
+                    parts = list(plan_slices(path, fmt, chunk)) if fmt != "jsonl" else plan_slices(path, fmt, chunk)
+                except OSError:
+                    parts = [FileSlice(path, fmt)]  # the read reports it
             for part in parts:
-                jsonl_range = fmt == "jsonl" and part.start is not None and part.stop is not None
-                size = part.stop - part.start if jsonl_range else _size(path) // len(parts)  # type: ignore[operator]
-                units.append(Unit(index, part, _relative(root, path), table.split, table.config, size))
-    return units
+                yield Unit(index, part, relative, table.split, table.config, part.size)
+
+
+def _repository_files(root: Path) -> tuple[str, ...]:
+    return tuple(sorted(path.relative_to(root).as_posix() for path in root.rglob("*")
+                        if path.is_file() and ".git" not in path.relative_to(root).parts))
 
 
 def _size(path: Path) -> int:
@@ -187,30 +212,37 @@ def _table_mapping(files: Iterable[Path], settings: Settings) -> ColumnMapping:
     return detect_mapping(sample, {str(role): column for role, column in settings.columns.items()})
 
 
-def _run_units(units: list[Unit], context: RowContext, settings: Settings,
-               advance: ProgressCallback | None) -> Iterator[UnitResult]:
-    jobs = settings.jobs or os.cpu_count() or 1
-    parallel = (jobs > 1 and len(units) > 1 and settings.max_rows is None
-                and sum(unit.size for unit in units) >= _PARALLEL_MIN_BYTES)
-    if not parallel:
-        remaining = settings.max_rows
-        for unit in units:
-            result = _run_unit(context, unit, remaining)
-            if advance:
-                advance(unit.size)
-            yield result
-            if remaining is not None:
-                remaining -= result.rows
-                if remaining <= 0:
-                    return
-        return
+def _run_serially(units: Iterable[Unit], context: RowContext, max_rows: int | None,
+                  advance: ProgressCallback | None) -> tuple[list[Unit], list[UnitResult]]:
+    done: list[Unit] = []
+    results: list[UnitResult] = []
+    remaining = max_rows
+    for unit in units:
+        if remaining is not None and remaining <= 0:
+            break
+        results.append(_run_unit(context, unit, remaining))
+        done.append(unit)
+        if remaining is not None:
+            remaining -= results[-1].rows
+        if advance:
+            advance(unit.size)
+    return done, results
+
+
+def _run_in_workers(units: Iterable[Unit], context: RowContext, jobs: int,
+                    advance: ProgressCallback | None) -> tuple[list[Unit], list[UnitResult]]:
+    """Each unit is submitted as soon as it is planned, so workers start while the rest of
+    a large file is still being cut; results are taken in unit order."""
     spawn = multiprocessing.get_context("spawn")  # no fork: pyarrow's threads do not survive it
-    with ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=spawn,
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn,
                              initializer=_init_worker, initargs=(context,)) as pool:
-        for unit, result in zip(units, pool.map(_run_unit_in_worker, units), strict=True):
+        submitted = [(unit, pool.submit(_run_unit_in_worker, unit)) for unit in units]
+        results = []
+        for unit, future in submitted:
+            results.append(future.result())
             if advance:
                 advance(unit.size)
-            yield result
+    return [unit for unit, _ in submitted], results
 
 
 _WORKER_CONTEXT: RowContext | None = None
@@ -237,11 +269,10 @@ def _run_unit(context: RowContext, unit: Unit, max_rows: int | None) -> UnitResu
                 _check_problem(context, event, base, result)
                 continue
             result.rows += 1
-            location = Location(unit.path, event.line, event.row, unit.split, unit.config)
             if context.sample is not None:
-                _offer_candidate(result, context, location, event.raw)
+                _offer_candidate(result, context, _row_location(unit, event), event.raw)
             else:
-                _check_row(context, mapping, event.raw, location, result)
+                _check_row(context, mapping, event.raw, partial(_row_location, unit, event), result)
             if max_rows is not None and result.rows >= max_rows:
                 break
     except DataFileError as error:
@@ -252,24 +283,34 @@ def _run_unit(context: RowContext, unit: Unit, max_rows: int | None) -> UnitResu
 def _check_problem(context: RowContext, problem: ReadProblem, base: Location, result: UnitResult) -> None:
     location = replace(base, line=problem.line, row=problem.row)
     key = f"{location.path}:{problem.line}:{problem.row}:{problem.kind}"
-    for rule in context.rules:
-        if rule.check.kind == "read":
-            for hit in rule.check.implementation(problem, **rule.params):
-                result.findings.append(_finding(rule, hit, location, key))
+    for rule in context.read_rules:
+        for hit in rule.check.implementation(problem, **rule.params):
+            result.findings.append(_finding(rule, hit, location, key))
 
 
-def _check_row(context: RowContext, mapping: ColumnMapping, raw: dict[str, Any], location: Location,
-               result: UnitResult) -> None:
+def _same(location: Location) -> Location:
+    return location
+
+
+def _row_location(unit: Unit, row: RawRow) -> Location:
+    return Location(unit.path, row.line, row.row, unit.split, unit.config)
+
+
+def _check_row(context: RowContext, mapping: ColumnMapping, raw: dict[str, Any],
+               location_of: Callable[[], Location], result: UnitResult) -> None:
+    """Run the row and aggregate rules on each record of a row. The location is built only
+    when something needs it: most rows of a clean dataset produce nothing."""
+    location: Location | None = None
     row_key: str | None = None
     for record in records_of(raw, mapping):
-        for rule in context.rules:
-            kind = rule.check.kind
-            if kind == "row":
-                for hit in rule.check.implementation(record, **rule.params):
-                    row_key = row_key or content_hash(raw)
-                    result.findings.append(_finding(rule, hit, location, row_key))
-            elif kind == "aggregate":
-                _aggregate_add(result, rule, record, location)
+        for rule in context.row_rules:
+            for hit in rule.check.implementation(record, **rule.params):
+                location = location or location_of()
+                row_key = row_key or content_hash(raw)
+                result.findings.append(_finding(rule, hit, location, row_key))
+        for rule in context.aggregate_rules:
+            location = location or location_of()
+            _aggregate_add(result, rule, record, location)
 
 
 def _aggregate_add(result: UnitResult, rule: ActiveRule, record: Record, location: Location) -> None:
@@ -280,14 +321,15 @@ def _aggregate_add(result: UnitResult, rule: ActiveRule, record: Record, locatio
     check.add(state, record, location)
 
 
-_AGGREGATES: dict[str, Any] = {}
+_AGGREGATES: dict[tuple[str, Any, str], Any] = {}
 
 
 def _aggregate(rule: ActiveRule) -> Any:
-    """One aggregate instance per rule and process: it holds parameters, never data."""
-    instance = _AGGREGATES.get(rule.spec.code)
-    if instance is None or instance.__class__ is not rule.check.implementation:
-        instance = _AGGREGATES[rule.spec.code] = rule.check.implementation(**rule.params)
+    """One aggregate instance per rule, parameters and process: it holds parameters, never data."""
+    key = (rule.spec.code, rule.check.implementation, repr(sorted(rule.params.items())))
+    instance = _AGGREGATES.get(key)
+    if instance is None:
+        instance = _AGGREGATES[key] = rule.check.implementation(**rule.params)
     return instance
 
 
@@ -325,7 +367,7 @@ def _finding(rule: ActiveRule, hit: Hit, where: Location, content_key: str) -> F
     return Finding(
         code=rule.spec.code, name=rule.spec.name, family=rule.spec.family, dimension=rule.spec.dimension,
         severity=rule.severity, message=rule.spec.message.format(**hit.facts), location=location,
-        fingerprint=fingerprint(rule.spec.code, key, location.field),
+        fingerprint=fingerprint(rule.spec.code, key, location.field), fix=hit.fix,
     )
 
 

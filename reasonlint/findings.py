@@ -57,6 +57,26 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace lines `start`..`stop - 1` (1-based) of a text file with `text`; `start == stop`
+    inserts before line `start` (one past the last line appends). Line edits keep every
+    other byte of the file as it was."""
+
+    path: str
+    start: int
+    stop: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A safe, mechanical repair of the card (never of data): what it does and its edits."""
+
+    description: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     """What a check found: facts for the rule's message template, and optionally where.
 
@@ -70,6 +90,7 @@ class Hit:
     excerpt: str | None = None
     location: Location | None = None
     key: str | None = None
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +103,7 @@ class Finding:
     message: str
     location: Location
     fingerprint: str
+    fix: Fix | None = None
 
     def sort_key(self) -> tuple[Any, ...]:
         return (*self.location.sort_key(), self.code, self.message)

@@ -23,10 +23,15 @@ class TableSummary:
 @dataclass(frozen=True, slots=True)
 class DatasetSummary:
     target_id: str
+    target_kind: str  # "folder", "file" or "hub": a single file has no card to expect
     card: Card | None
     tables: tuple[TableSummary, ...]
     layout_problems: tuple[str, ...]
     complete: bool  # False when --max-rows stopped reading early
+    # Every file of the dataset folder or Hub snapshot (relative, POSIX), so that checks
+    # can compare the card with the repository without touching the file system; None for
+    # a single-file target.
+    repository_files: tuple[str, ...] | None = None
 
     @property
     def rows_total(self) -> int | None:

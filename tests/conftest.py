@@ -42,6 +42,13 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
                           capture_output=True, text=True, timeout=300)
 
 
+def engine_rules(*args: str) -> tuple[str, ...]:
+    """`args` plus `--select SCH,SIZE` unless they select rules themselves. Engine and report
+    tests write data without a card; running only the engine's own rules keeps card rules
+    (which would report the missing card) out of the findings they count."""
+    return args if "--select" in args else (*args, "--select", "SCH,SIZE")
+
+
 def run_json(*args: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
     result = run_cli(*args, "--output-format", "json", **kwargs)
     assert result.stdout, result.stderr
@@ -62,7 +69,7 @@ MALFORMED_LINE = '{"question": "What is 5 + 5?", "reasoning": "5 + 5 = 10."'
 # Line 1 is fine, line 2 malformed (SCH001, error), line 3 has an empty trace (SCH005, warning);
 # two rows is too few (SIZE001, a warning that SIZE_AS_INFO turns into info).
 MIXED_JSONL = "\n".join([json.dumps(GOOD_ROW), MALFORMED_LINE, json.dumps(EMPTY_TRACE_ROW)]) + "\n"
-SIZE_AS_INFO = '[severity]\nSIZE001 = "info"\n'
+SIZE_AS_INFO = 'profile = "competition"\n[severity]\nSIZE001 = "info"\n'
 LFS_POINTER = "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 123\n"
 DATASETS: dict[str, dict[str, Any]] = {
     "jsonl": {"train.jsonl": MIXED_JSONL, "reasonlint.toml": SIZE_AS_INFO},

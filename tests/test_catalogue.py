@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from reasonlint.catalogue import FAMILY_PREFIXES, Catalogue, CatalogueError, builtin_catalogue, load_rule_file
+from reasonlint.catalogue import (
+    FAMILY_PREFIXES,
+    Catalogue,
+    CatalogueError,
+    builtin_catalogue,
+    builtin_presets,
+    load_rule_file,
+)
 from reasonlint.checks import load_checks
 from tests.conftest import REPO, run_cli
 
@@ -40,6 +47,17 @@ def test_rule_has_docs_and_test_cases(rule) -> None:  # type: ignore[no-untyped-
     assert cases.is_file(), f"{rule.code} has no test cases in {cases}"
     text = cases.read_text(encoding="utf-8")
     assert "expect: []" in text and "expect:\n" in text, f"{rule.code} needs a failing and a passing case"
+
+
+@pytest.mark.parametrize("name", sorted(builtin_presets()))
+def test_preset_names_existing_rules_and_parameters(name: str) -> None:
+    preset = builtin_presets()[name]
+    for selector in preset.extend_select:
+        assert CATALOGUE.matching(selector), f"{name}: {selector!r} matches no rule"
+    for code, values in preset.rules.items():
+        rule = CATALOGUE.get(code)
+        assert rule is not None, f"{name}: {code!r} is not a rule"
+        rule.resolved_params(values)  # raises on an unknown parameter or a wrong type
 
 
 def test_every_check_is_used_by_a_rule() -> None:
@@ -90,6 +108,7 @@ def test_wheel_ships_the_catalogue(tmp_path: Path) -> None:
                    check=True, capture_output=True)
     wheel = next(tmp_path.glob("reasonlint-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    shipped = {Path(name).name for name in names if name.startswith("reasonlint/rules/")}
-    assert shipped == {path.name for path in (REPO / "rules").glob("*.yaml")}
+    shipped = {name.removeprefix("reasonlint/rules/") for name in names if name.startswith("reasonlint/rules/")}
+    assert shipped == {path.relative_to(REPO / "rules").as_posix() for path in (REPO / "rules").rglob("*.yaml")}
+    assert "presets/competition.yaml" in shipped
     assert "reasonlint/report/output_schema.json" in names

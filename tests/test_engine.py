@@ -13,7 +13,7 @@ from reasonlint.config import Settings
 from reasonlint.engine import run
 from reasonlint.findings import Severity
 from reasonlint.source.target import Target
-from tests.conftest import run_cli, run_json, write_files
+from tests.conftest import engine_rules, run_cli, run_json, write_files
 
 
 def _big_jsonl(path: Path, rows: int) -> None:
@@ -61,20 +61,20 @@ def test_sample_is_seeded_spread_over_splits_and_stable(tmp_path: Path) -> None:
 
 def test_max_rows_stops_reading_and_marks_the_count_unknown(tmp_path: Path) -> None:
     write_files(tmp_path, {"train.jsonl": {"rows": [{"question": "q", "reasoning": "r"}] * 50}})
-    code, report = run_json("check", str(tmp_path), "--max-rows", "10")
+    code, report = run_json("check", str(tmp_path), "--max-rows", "10", "--select", "SIZE001")
     assert report["run"]["rows_read"] == 10 and report["run"]["complete"] is False
     assert code == 0  # SIZE001 cannot judge a partial read
-    _, full = run_json("check", str(tmp_path))
+    _, full = run_json("check", str(tmp_path), "--select", "SIZE001")
     assert [f["code"] for f in full["findings"]] == ["SIZE001"]
 
 
 def test_exit_codes(tmp_path: Path) -> None:
     write_files(tmp_path / "clean", {"train.jsonl": {"rows": [{"question": "q", "reasoning": "r"}] * 100}})
     write_files(tmp_path / "dirty", {"train.jsonl": '{"question": "q", "reasoning": ""}\n'})
-    assert run_cli("check", str(tmp_path / "clean")).returncode == 0
-    assert run_cli("check", str(tmp_path / "dirty")).returncode == 1
-    assert run_cli("check", str(tmp_path / "dirty"), "--fail-level", "error").returncode == 0
-    assert run_cli("check", str(tmp_path / "dirty"), "--exit-zero").returncode == 0
+    assert run_cli("check", str(tmp_path / "clean"), *engine_rules()).returncode == 0
+    assert run_cli("check", str(tmp_path / "dirty"), *engine_rules()).returncode == 1
+    assert run_cli("check", str(tmp_path / "dirty"), "--fail-level", "error", *engine_rules()).returncode == 0
+    assert run_cli("check", str(tmp_path / "dirty"), "--exit-zero", *engine_rules()).returncode == 0
     missing = run_cli("check", str(tmp_path / "absent"))
     assert missing.returncode == 2
     assert missing.stderr.count("\n") == 1 and "absent" in missing.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,7 @@ def test_sky_t1_lfs_pointer_is_reported_as_a_pointer_not_a_parse_error(realdata:
 
 
 def test_curator_s1k_fixture_of_five_rows_is_too_small(realdata: Path) -> None:
-    report = report_of("curator_test_fixture_s1k_5rows")
+    report = report_of("curator_test_fixture_s1k_5rows", "--profile", "competition")
 
     [size] = findings_of(report, "SIZE001")
     assert "5" in size["message"]
@@ -173,6 +174,81 @@ def test_logic_rl_chat_prompts_without_outputs_are_unmapped_for_trace_and_respon
     assert "trace" not in mapping and "response" not in mapping
     [unmapped] = findings_of(report, "SCH004")
     assert "trace or response" in unmapped["message"]
+
+
+# --- cards: what a careful reviewer writes, and nothing more ------------------------------------
+
+CARD_CODES = ("CARD", "LIC", "META", "LANG")
+# Findings of the card, license, metadata and language rules per folder, default profile.
+# Folders not listed get none.
+CARD_FINDINGS: dict[str, dict[str, int]] = {
+    "card_chinese_deepseek_r1_distill_110k": {"CARD002": 1},
+    "card_hf2023_aqua_rat": {"CARD006": 1, "CARD007": 10},
+    "card_hf2023_gsm8k": {"CARD006": 1, "CARD007": 11},
+    "card_hf2023_hendrycks_ethics": {"CARD006": 1},
+    "card_hf2023_jonathanli_legal-advice-reddit": {"CARD006": 1, "LIC001": 1},
+    "card_hf2023_raldblox_cotlin": {"CARD005": 1, "CARD006": 1},
+    "card_hf2023_reasoning-machines_gsm-hard": {"CARD006": 1, "META004": 1, "META006": 1},
+    "card_openthoughts_114k": {"CARD006": 1},
+    "marcodsn_altered_riddles": {"META009": 1, "META010": 2, "CARD020": 1, "CARD021": 2, "CARD022": 2},
+    "rinkaname_tetralemma_reasoning": {"CARD002": 1, "CARD006": 1, "CARD020": 3, "CARD021": 2},
+    "u-10bei__structured_data_with_cot_dataset_512_v2": {"CARD003": 1, "CARD006": 1, "CARD023": 1, "LANG001": 1},
+    "u-10bei__structured_data_with_cot_dataset_v2": {"CARD005": 1, "CARD006": 1, "LIC001": 1},
+}
+
+
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_card_findings_per_folder(realdata: Path, folder: str) -> None:
+    found = Counter(code for code in codes(report_of(folder)) if code.startswith(CARD_CODES))
+
+    assert dict(found) == CARD_FINDINGS.get(folder, {})
+
+
+def messages_at(report: dict[str, Any], code: str) -> list[tuple[int | None, str]]:
+    return [(f["location"]["line"], f["message"]) for f in findings_of(report, code)]
+
+
+def test_marcodsn_card_claims_250_rows_a_data_jsonl_and_a_model_column(realdata: Path) -> None:
+    report = report_of("marcodsn_altered_riddles")
+
+    [(_, claim)] = messages_at(report, "CARD020")
+    assert "'250 carefully edited riddle pairs'" in claim and "700 rows" in claim
+    assert [line for line, _ in messages_at(report, "CARD021")] == [54, 67]
+    assert all("'data.jsonl'" in m for _, m in messages_at(report, "CARD021"))
+    assert (30, "dataset_info default/train: num_examples 250, but 700 rows read") in messages_at(report, "META009")
+    assert any("feature 'model' is not a column" in m for _, m in messages_at(report, "META010"))
+
+
+def test_tetralemma_card_claims_192_rows_for_900(realdata: Path) -> None:
+    claims = messages_at(report_of("rinkaname_tetralemma_reasoning"), "CARD020")
+
+    assert claims[0] == (18, "card claims '192 examples' in train, the data has 900 rows (train: 900)")
+
+
+def test_u10bei_card_is_japanese_for_english_data_claims_jsonl_and_starts_late(realdata: Path) -> None:
+    report = report_of("u-10bei__structured_data_with_cot_dataset_512_v2")
+
+    [(_, language)] = messages_at(report, "LANG001")
+    assert language.startswith("card prose is ja") and "data: en" in language
+    [(_, format_claim)] = messages_at(report, "CARD023")
+    assert "JSONL" in format_claim and "Parquet" in format_claim
+    [(line, late)] = messages_at(report, "CARD003")
+    assert line == 1 and "after 1 blank line" in late
+
+
+def test_gsm_hard_language_and_size_category_are_invalid(realdata: Path) -> None:
+    report = report_of("card_hf2023_reasoning-machines_gsm-hard")
+
+    assert [line for line, _ in messages_at(report, "META004")] == [7]
+    assert messages_at(report, "META006") == [(13, "size_categories 'unknown' is not a Hub size bucket")]
+
+
+def test_competition_profile_asks_a_good_card_for_the_competition_sections_and_tag(realdata: Path) -> None:
+    report = report_of("card_openthoughts_114k", "--profile", "competition")
+
+    missing = sorted(m for _, m in messages_at(report, "CARD005"))
+    assert missing == ["no limitations section", "no purpose section", "no uses section"]
+    assert findings_of(report, "META011")
 
 
 # --- detected mappings --------------------------------------------------------------------------

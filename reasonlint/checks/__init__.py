@@ -14,7 +14,9 @@ register checks by exposing a module in the `reasonlint.checks` entry-point grou
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -58,8 +60,10 @@ dataset_check = _register("dataset")
 
 @cache
 def load_checks() -> dict[str, CheckDef]:
-    """Import the built-in check modules and every plugin module; return the registry."""
-    from reasonlint.checks import data_files, dataset, rows  # noqa: F401  (registration)
+    """Import every built-in check module (each registers its checks) and every plugin
+    module; return the registry."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
 
     for entry_point in entry_points(group=ENTRY_POINT_GROUP):
         entry_point.load()

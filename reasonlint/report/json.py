@@ -24,7 +24,7 @@ def output_schema() -> dict[str, Any]:
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
     location = finding.location
-    return {
+    result: dict[str, Any] = {
         "code": finding.code,
         "name": finding.name,
         "family": finding.family,
@@ -37,6 +37,12 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         },
         "fingerprint": finding.fingerprint,
     }
+    if finding.fix is not None:
+        result["fix"] = {
+            "description": finding.fix.description,
+            "edits": [{"path": e.path, "start": e.start, "stop": e.stop, "text": e.text} for e in finding.fix.edits],
+        }
+    return result
 
 
 def report_dict(report: RunReport) -> dict[str, Any]:

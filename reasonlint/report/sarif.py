@@ -4,6 +4,7 @@ per finding, with the row fingerprint as a partial fingerprint for code-scanning
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any, TextIO
 from urllib.parse import quote
 
@@ -50,7 +51,30 @@ def _result(report: RunReport, finding: Finding, rule_index: dict[str, int]) -> 
         result["ruleIndex"] = rule_index[finding.code]
     if properties:
         result["properties"] = properties
+    if finding.fix is not None:
+        result["fixes"] = [_fix(report, finding)]
     return result
+
+
+def _display(report: RunReport, finding: Finding, path: str) -> str:
+    return display_path(report, replace(finding, location=replace(finding.location, path=path)))
+
+
+def _fix(report: RunReport, finding: Finding) -> dict[str, Any]:
+    """Line edits as SARIF replacements: the deleted region runs from column 1 of the first
+    replaced line to column 1 of the line after (empty for an insertion)."""
+    assert finding.fix is not None
+    changes: dict[str, list[dict[str, Any]]] = {}
+    for edit in finding.fix.edits:
+        changes.setdefault(edit.path, []).append({
+            "deletedRegion": {"startLine": edit.start, "startColumn": 1, "endLine": edit.stop, "endColumn": 1},
+            "insertedContent": {"text": edit.text},
+        })
+    return {
+        "description": {"text": finding.fix.description},
+        "artifactChanges": [{"artifactLocation": {"uri": quote(_display(report, finding, path))},
+                             "replacements": replacements} for path, replacements in changes.items()],
+    }
 
 
 class SarifReporter(Reporter):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import orjson
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
@@ -26,6 +27,7 @@ LFS_POINTER_PREFIX = b"version https://git-lfs"
 _BOM = b"\xef\xbb\xbf"
 _BATCH_ROWS = 1024
 _CHUNK_BYTES = 32 * 1024 * 1024
+_INT64_LIMIT = float(2**63)
 
 ProblemKind = Literal["malformed-record", "unparseable-file", "lfs-pointer"]
 
@@ -49,7 +51,8 @@ class ReadProblem:
 @dataclass(frozen=True, slots=True)
 class FileSlice:
     """A part of one data file: a byte range of JSONL (starting at `first_line`) or a range of
-    Parquet row groups (starting at row `first_row`); `None` bounds mean the whole file."""
+    Parquet row groups (starting at row `first_row`); `None` bounds mean the whole file.
+    `size` is its share of the file in bytes, for progress."""
 
     path: Path
     format: str
@@ -57,6 +60,7 @@ class FileSlice:
     stop: int | None = None
     first_line: int = 1
     first_row: int = 0
+    size: int = 0
 
 
 class DataFileError(OSError):
@@ -78,31 +82,32 @@ def lfs_pointer_size(path: Path) -> int | None:
     return 0
 
 
-def plan_slices(path: Path, fmt: str, chunk_bytes: int = _CHUNK_BYTES) -> list[FileSlice]:
-    """Cut a file into slices that can be read independently and in any process."""
-    if fmt == "jsonl":
-        return _jsonl_slices(path, chunk_bytes)
-    if fmt == "parquet":
-        return _parquet_slices(path, chunk_bytes)
-    return [FileSlice(path, fmt)]
-
-
-def _jsonl_slices(path: Path, chunk_bytes: int) -> list[FileSlice]:
+def plan_slices(path: Path, fmt: str, chunk_bytes: int = _CHUNK_BYTES) -> Iterator[FileSlice]:
+    """Cut a file into slices that can be read independently and in any process. Slices are
+    yielded as they are found, so the first can be read while the rest are still planned."""
     size = path.stat().st_size
-    if size <= chunk_bytes:
-        return [FileSlice(path, "jsonl")]
-    slices, start, line = [], 0, 1
+    if fmt == "jsonl" and size > chunk_bytes:
+        yield from _jsonl_slices(path, size, chunk_bytes)
+    elif fmt == "parquet":
+        yield from _parquet_slices(path, size, chunk_bytes)
+    else:
+        yield FileSlice(path, fmt, size=size)
+
+
+def _jsonl_slices(path: Path, size: int, chunk_bytes: int) -> Iterator[FileSlice]:
+    """Byte ranges ending at line boundaries; counting the newlines of each gives the next
+    slice's first line number."""
+    start, line = 0, 1
     with path.open("rb") as handle:
         while start < size:
             handle.seek(min(start + chunk_bytes, size))
             if handle.tell() < size:
                 handle.readline()  # move to the next line boundary
             stop = handle.tell()
-            slices.append(FileSlice(path, "jsonl", start, stop, first_line=line))
+            yield FileSlice(path, "jsonl", start, stop, first_line=line, size=stop - start)
             handle.seek(start)
             line += _count_newlines(handle, stop - start)
             start = stop
-    return slices
 
 
 def _count_newlines(handle: Any, length: int) -> int:
@@ -116,21 +121,23 @@ def _count_newlines(handle: Any, length: int) -> int:
     return count
 
 
-def _parquet_slices(path: Path, chunk_bytes: int) -> list[FileSlice]:
+def _parquet_slices(path: Path, size: int, chunk_bytes: int) -> list[FileSlice]:
     try:
         metadata = pq.ParquetFile(path).metadata
     except (pa.ArrowException, OSError):
-        return [FileSlice(path, "parquet")]  # the reader reports the problem
+        return [FileSlice(path, "parquet", size=size)]  # the reader reports the problem
+    total_rows = max(1, metadata.num_rows)
     slices, group, first_row = [], 0, 0
     while group < metadata.num_row_groups:
-        stop, size, rows = group, 0, 0
-        while stop < metadata.num_row_groups and (stop == group or size < chunk_bytes):
-            size += metadata.row_group(stop).total_byte_size
+        stop, group_bytes, rows = group, 0, 0
+        while stop < metadata.num_row_groups and (stop == group or group_bytes < chunk_bytes):
+            group_bytes += metadata.row_group(stop).total_byte_size
             rows += metadata.row_group(stop).num_rows
             stop += 1
-        slices.append(FileSlice(path, "parquet", group, stop, first_row=first_row))
+        share = size * rows // total_rows
+        slices.append(FileSlice(path, "parquet", group, stop, first_row=first_row, size=share))
         group, first_row = stop, first_row + rows
-    return slices or [FileSlice(path, "parquet")]
+    return slices or [FileSlice(path, "parquet", size=size)]
 
 
 def read_slice(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
@@ -164,15 +171,38 @@ def _read_jsonl(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
 
 
 def _parse_json_line(line: bytes, line_number: int) -> RawRow | ReadProblem:
-    text = line.strip()
+    """orjson parses the common case about twice as fast as `json.loads`. What it refuses (NaN,
+    lone surrogates, real errors) or turns into a float (integers past 64 bits) goes to
+    `json.loads`, whose values and error messages are the reference."""
     try:
-        value = json.loads(text)
-    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
-        excerpt = excerpt_of(text.decode("utf-8", "replace"))
-        return ReadProblem("malformed-record", line_number, None, _json_error_text(error), excerpt)
+        value = orjson.loads(line)
+        if _holds_rounded_integer(value):
+            raise orjson.JSONDecodeError("integer past 64 bits", "", 0)
+    except orjson.JSONDecodeError:
+        text = line.strip()
+        try:
+            value = json.loads(text)
+        except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
+            excerpt = excerpt_of(text.decode("utf-8", "replace"))
+            return ReadProblem("malformed-record", line_number, None, _json_error_text(error), excerpt)
     if not isinstance(value, dict):
         return ReadProblem("malformed-record", line_number, None, f"a JSON {_json_kind(value)}, not an object")
     return RawRow(value, line_number, None)
+
+
+def _holds_rounded_integer(value: Any) -> bool:
+    """True when a float at or beyond 2**63 appears: orjson's reading of a too-large integer."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind is float and abs(item) >= _INT64_LIMIT:
+            return True
+    return False
 
 
 def _json_error_text(error: ValueError) -> str:

@@ -13,13 +13,22 @@ from typing import Any
 import pytest
 
 from reasonlint.report.github import escape_data, escape_property
-from tests.conftest import EMPTY_TRACE_ROW, GOOD_ROW, MIXED_JSONL, REPO, SIZE_AS_INFO, run_cli, write_files
+from tests.conftest import (
+    EMPTY_TRACE_ROW,
+    GOOD_ROW,
+    MIXED_JSONL,
+    REPO,
+    SIZE_AS_INFO,
+    engine_rules,
+    run_cli,
+    write_files,
+)
 
 
 def github_lines(root: Path, files: dict[str, Any], *args: str) -> list[str]:
     """Write `files` into root/ds and return the stdout lines of `check ds --output-format github`."""
     write_files(root / "ds", files)
-    result = run_cli("check", "ds", "--output-format", "github", *args, cwd=root)
+    result = run_cli("check", "ds", "--output-format", "github", *engine_rules(*args), cwd=root)
     assert result.returncode in (0, 1), result.stderr
     return result.stdout.splitlines()
 

@@ -15,13 +15,23 @@ import pytest
 
 import reasonlint
 from reasonlint.report.json import output_schema
-from tests.conftest import DATASETS, EMPTY_TRACE_ROW, MALFORMED_LINE, MIXED_JSONL, REPO, run_cli, run_json, write_files
+from tests.conftest import (
+    DATASETS,
+    EMPTY_TRACE_ROW,
+    MALFORMED_LINE,
+    MIXED_JSONL,
+    REPO,
+    engine_rules,
+    run_cli,
+    run_json,
+    write_files,
+)
 
 
 def report_of(root: Path, files: dict[str, Any], *args: str) -> dict[str, Any]:
     """Write `files` into root/ds and return the JSON report of `check ds`."""
     write_files(root / "ds", files)
-    code, report = run_json("check", "ds", *args, cwd=root)
+    code, report = run_json("check", "ds", *engine_rules(*args), cwd=root)
     assert code in (0, 1), report
     return report
 

@@ -21,6 +21,7 @@ from tests.conftest import (
     MIXED_JSONL,
     REPO,
     SHARED,
+    engine_rules,
     run_cli,
     run_json,
     write_files,
@@ -32,7 +33,7 @@ SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
 def sarif_of(tmp_path: Path, files: dict[str, Any], *args: str) -> dict[str, Any]:
     """Write `files` into tmp_path/ds and return the parsed SARIF log for `check ds`."""
     write_files(tmp_path / "ds", files)
-    result = run_cli("check", "ds", "--output-format", "sarif", *args, cwd=tmp_path)
+    result = run_cli("check", "ds", "--output-format", "sarif", *engine_rules(*args), cwd=tmp_path)
     assert result.returncode in (0, 1), result.stderr
     log: dict[str, Any] = json.loads(result.stdout)
     return log
@@ -56,7 +57,7 @@ def jsonl_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The JSON report of the `jsonl` dataset, to compare the SARIF log with."""
     root = tmp_path_factory.mktemp("jsonl-json")
     write_files(root / "ds", DATASETS["jsonl"])
-    _, report = run_json("check", "ds", cwd=root)
+    _, report = run_json("check", "ds", *engine_rules(), cwd=root)
     return report
 
 
@@ -84,7 +85,7 @@ def test_sarif_output_of_the_demo_dataset_validates_and_points_at_its_bad_line()
     result = run_cli("check", "fixtures/datasets/demo", "--output-format", "sarif", cwd=REPO)
     log = json.loads(result.stdout)
     assert not list(validator.iter_errors(log))
-    malformed = results_by_rule(log)["SCH001"]
+    [malformed] = [result for result in log["runs"][0]["results"] if result["ruleId"] == "SCH001"]
     physical = malformed["locations"][0]["physicalLocation"]
     assert physical["artifactLocation"]["uri"] == "fixtures/datasets/demo/data/train.jsonl"
     assert physical["region"]["startLine"] == 6
@@ -168,7 +169,8 @@ def test_sarif_results_have_partial_fingerprints_equal_to_the_json_fingerprints(
         logs: dict[str, dict[str, Any]], jsonl_report: dict[str, Any]) -> None:
     sarif_prints = [result["partialFingerprints"] for result in logs["jsonl"]["runs"][0]["results"]]
     assert all(len(prints) >= 1 and all(prints.values()) for prints in sarif_prints)
-    assert [next(iter(prints.values())) for prints in sarif_prints] == [f["fingerprint"] for f in jsonl_report["findings"]]
+    expected = [finding["fingerprint"] for finding in jsonl_report["findings"]]
+    assert [next(iter(prints.values())) for prints in sarif_prints] == expected
 
 
 def test_sarif_fingerprints_survive_moving_the_row(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EMPTY_TRACE_ROW, GOOD_ROW, MIXED_JSONL, REPO, run_cli, run_json, write_files
+from tests.conftest import EMPTY_TRACE_ROW, GOOD_ROW, MIXED_JSONL, REPO, engine_rules, run_cli, run_json, write_files
 
 MIXED: dict[str, Any] = {"train.jsonl": MIXED_JSONL}
 # Only warnings: an empty trace in row 1 of a Parquet file, and too few rows.
@@ -31,7 +31,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def check(root: Path, files: dict[str, Any], *args: str) -> subprocess.CompletedProcess[str]:
     """Write `files` into root/ds and run `reasonlint check ds ARGS` from root."""
     write_files(root / "ds", files)
-    return run_cli("check", "ds", *args, cwd=root)
+    return run_cli("check", "ds", *engine_rules(*args), cwd=root)
 
 
 def plain(text: str) -> str:
@@ -120,7 +120,7 @@ def test_full_reports_a_clean_dataset_with_zero_findings(tmp_path: Path) -> None
 
 def test_jsonl_prints_the_json_reports_findings_one_per_line(tmp_path: Path) -> None:
     lines = check(tmp_path, MIXED, "--output-format", "jsonl").stdout.splitlines()
-    _, report = run_json("check", "ds", cwd=tmp_path)
+    _, report = run_json("check", "ds", *engine_rules(), cwd=tmp_path)
     assert [json.loads(line) for line in lines] == report["findings"]
     assert len(lines) == 3
 
@@ -147,7 +147,8 @@ def test_statistics_counts_findings_per_rule_most_frequent_first(tmp_path: Path)
 def test_statistics_right_aligns_the_counts(tmp_path: Path) -> None:
     rows = [GOOD_ROW] + [EMPTY_TRACE_ROW | {"answer": str(n)} for n in range(12)]
     result = check(tmp_path, {"train.jsonl": {"rows": rows}}, "--statistics", "--select", "SCH005,SIZE001")
-    assert result.stdout.splitlines() == ["12\tSCH005\t[warning] empty-field", " 1\tSIZE001\t[warning] too-few-examples"]
+    assert result.stdout.splitlines() == [
+        "12\tSCH005\t[warning] empty-field", " 1\tSIZE001\t[warning] too-few-examples"]
 
 
 @pytest.mark.parametrize("output_format", ["json", "jsonl"])
@@ -162,7 +163,8 @@ def test_statistics_as_json_for_the_json_formats(tmp_path: Path, output_format: 
 
 def test_statistics_show_the_configured_severity(tmp_path: Path) -> None:
     result = check(tmp_path, INFO_ONLY, "--statistics")
-    assert sorted(result.stdout.splitlines()) == ["1\tSCH005\t[info] empty-field", "1\tSIZE001\t[info] too-few-examples"]
+    assert sorted(result.stdout.splitlines()) == [
+        "1\tSCH005\t[info] empty-field", "1\tSIZE001\t[info] too-few-examples"]
 
 
 def test_statistics_print_nothing_for_a_clean_dataset(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from huggingface_hub.errors import (
 )
 
 from reasonlint.source.target import Target, TargetError, resolve_target
-from tests.conftest import run_cli
+from tests.conftest import engine_rules, run_cli
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 OTHER_SHA = "89abcdef0123456789abcdef0123456789abcdef"
@@ -81,7 +81,7 @@ def check_hub(tmp_path: Path, spec: str, cache: Path | None, *args: str,
     # The cache's own HF_HUB_CACHE must win over anything inherited from the outer environment.
     if cache is None:
         full_env = {**full_env, "HF_HUB_CACHE": str(Path(full_env["HF_HOME"]) / "hub")}
-    result = run_cli("check", spec, "--output-format", "json", *args, cwd=tmp_path, env=full_env)
+    result = run_cli("check", spec, "--output-format", "json", *engine_rules(*args), cwd=tmp_path, env=full_env)
     report = json.loads(result.stdout) if result.stdout.strip() else None
     return result.returncode, report, result.stderr
 

@@ -1,0 +1,1 @@
+"""Text utilities shared by checks: deterministic, dependency-light helpers over plain strings."""
