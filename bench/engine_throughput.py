@@ -382,7 +382,8 @@ def print_throughput(title: str, baseline: Measurement, runs: list[Measurement])
         if run.label.startswith("engine"):
             ratio = run.wall / baseline.wall
             verdict = "meets" if ratio <= SPEED_TARGET else "MISSES"
-            print(f"{run.label}: wall time {ratio:.2f}x the {baseline.label}; {verdict} the target of <= {SPEED_TARGET:g}x")
+            print(f"{run.label}: wall time {ratio:.2f}x the {baseline.label}; "
+                  f"{verdict} the target of <= {SPEED_TARGET:g}x")
 
 
 def print_scaling(title: str, runs: dict[int, list[Measurement]]) -> None:
@@ -395,7 +396,7 @@ def print_scaling(title: str, runs: dict[int, list[Measurement]]) -> None:
             print(f"{rows:>10,}  {run.label:<16}{_figures(run)}")
     print(_LEGEND)
     small, large = (runs[rows] for rows in SCALE_ROWS)
-    for before, after in zip(small, large):
+    for before, after in zip(small, large, strict=True):
         for name, first, second in (("max RSS", before.max_rss, after.max_rss),
                                     ("tree RSS", before.tree_rss, after.tree_rss)):
             ratio = second / first

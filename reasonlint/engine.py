@@ -321,16 +321,17 @@ def _aggregate_add(result: UnitResult, rule: ActiveRule, record: Record, locatio
     check.add(state, record, location)
 
 
-_AGGREGATES: dict[tuple[str, Any, str], Any] = {}
+_AGGREGATES: dict[int, tuple[ActiveRule, Any]] = {}
 
 
 def _aggregate(rule: ActiveRule) -> Any:
-    """One aggregate instance per rule, parameters and process: it holds parameters, never data."""
-    key = (rule.spec.code, rule.check.implementation, repr(sorted(rule.params.items())))
-    instance = _AGGREGATES.get(key)
-    if instance is None:
-        instance = _AGGREGATES[key] = rule.check.implementation(**rule.params)
-    return instance
+    """One aggregate instance per active rule and process: it holds the rule's parameters,
+    never data. Looked up per row, so by identity; the rule is kept beside it, so a new rule
+    that reuses a freed id is never given another rule's instance."""
+    cached = _AGGREGATES.get(id(rule))
+    if cached is None or cached[0] is not rule:
+        cached = _AGGREGATES[id(rule)] = (rule, rule.check.implementation(**rule.params))
+    return cached[1]
 
 
 def _merge_states(rules: tuple[ActiveRule, ...], states: Iterable[dict[str, Any]]) -> dict[str, Any]:

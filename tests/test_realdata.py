@@ -178,7 +178,7 @@ def test_logic_rl_chat_prompts_without_outputs_are_unmapped_for_trace_and_respon
 
 # --- cards: what a careful reviewer writes, and nothing more ------------------------------------
 
-CARD_CODES = ("CARD", "LIC", "META", "LANG")
+CARD_CODES = ("CARD", "LIC", "META", "LANG001", "LANG002")
 # Findings of the card, license, metadata and language rules per folder, default profile.
 # Folders not listed get none.
 CARD_FINDINGS: dict[str, dict[str, int]] = {

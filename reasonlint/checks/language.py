@@ -124,7 +124,7 @@ class DeclaredLanguageMismatch(_LanguageSample):
         card = summary.card
         if card is None or not card.metadata or "language" not in card.metadata:
             return
-        declared = _declared_languages(card.metadata["language"])
+        declared = declared_languages(card.metadata["language"])
         if not declared:
             return
         data = self.data_language(state)
@@ -135,7 +135,8 @@ class DeclaredLanguageMismatch(_LanguageSample):
                   key=f"declared-language:{','.join(declared)}:{data.language}")
 
 
-def _declared_languages(value: Any) -> list[str]:
+def declared_languages(value: Any) -> list[str]:
+    """The card's `language:` value as ISO 639-1 codes where they have one, in order."""
     values = value if isinstance(value, list) else [value]
     codes = [normalize_code(item) for item in values if isinstance(item, str)]
     return list(dict.fromkeys(code for code in codes if code is not None))

@@ -108,7 +108,7 @@ def detect_segments(segments: Sequence[str], *, min_letters: int = 20) -> Detect
 @lru_cache(maxsize=4096)
 def _detect_joined(text: str, min_letters: int) -> Detection:
     """Memoised: two language rules over the same sample detect each text once."""
-    if _letter_weight(text) < min_letters:
+    if letter_weight(text) < min_letters:
         return UNDETECTED
     ranked = _probabilities(text)
     if not ranked:
@@ -131,7 +131,7 @@ def language_shares(text: str, *, windows: int = 12, size: int = 300, min_letter
     for window in _windows(clean(text), windows, size):
         detection = _detect_joined(window, 20)
         if detection.language != UNKNOWN:
-            weights[detection.language] = weights.get(detection.language, 0) + _letter_weight(window)
+            weights[detection.language] = weights.get(detection.language, 0) + letter_weight(window)
     total = sum(weights.values())
     if total < min_letters:
         return {}
@@ -155,7 +155,7 @@ def normalize_code(code: str) -> str | None:
     return None
 
 
-def _letter_weight(segment: str) -> int:
+def letter_weight(segment: str) -> int:
     """Letters, with CJK and Hangul characters counting twice: one of them carries about as
     much evidence as a short word."""
     return sum(2 if char >= "\u2e80" else 1 for char in _LETTER.findall(segment))
