@@ -251,6 +251,24 @@ def test_competition_profile_asks_a_good_card_for_the_competition_sections_and_t
     assert findings_of(report, "META011")
 
 
+# --- traces and answers ---------------------------------------------------------------------------
+
+
+def test_luckyiitr_extreme_trace_lengths_are_reported_with_the_distribution(realdata: Path) -> None:
+    outliers = findings_of(report_of("luckyiitr_r1_distill_pcmb_traces"), "TRC023")
+
+    assert 1 <= len(outliers) <= 10
+    assert any("51,366 chars" in finding["message"] for finding in outliers)
+    assert all("the median 2,908" in finding["message"] for finding in outliers)
+    assert {finding["location"]["field"] for finding in outliers} == {"reasoning"}
+
+
+def test_gsm8k_clean_control_has_no_trace_or_answer_error(realdata: Path) -> None:
+    report = report_of("openai_gsm8k", "--select", "trace,answer,language")
+
+    assert report["findings"] == []
+
+
 # --- detected mappings --------------------------------------------------------------------------
 
 
