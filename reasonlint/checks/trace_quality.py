@@ -233,7 +233,9 @@ class _Lengths:
 @aggregate_check
 class LengthsAtCap(_Lengths):
     """Many traces end within 2% of the longest one, far more than the lengths just below
-    predict: the generation's token limit cut them, and the cap shows as a spike."""
+    predict: the generation's token limit cut them, and the cap shows as a spike. A spike
+    needs a distribution to stand out of: when (nearly) every trace has the same length, as
+    in templated or synthetic data, there is no sign of a cap, and nothing is reported."""
 
     def __init__(self, *, min_rows: int, min_share: float, factor: float, examples: int) -> None:
         self.min_rows = min_rows
@@ -250,6 +252,8 @@ class LengthsAtCap(_Lengths):
         expected = 2 * below
         if at_cap < self.min_rows or at_cap / state.rows < self.min_share or at_cap < self.factor * (expected + 1):
             return
+        if state.rows - at_cap < self.min_rows:
+            return  # no spread below the top: uniform lengths, not a cap
         floor = state.longest / 1.02
         examples = [item for item in reversed(state.high) if item[0] >= floor]
         if not examples:
