@@ -20,12 +20,16 @@ REALDATA = SHARED / "realdata"
 
 def write_files(root: Path, files: dict[str, Any]) -> Path:
     """Write a dataset folder: text values as they are, `{"rows": [...]}` as Parquet (or JSONL
-    for a .jsonl name), `{"bytes_hex": ...}` as raw bytes."""
+    for a .jsonl name), `{"bytes_hex": ...}` as raw bytes, and `{"prefix", "repeat", "times",
+    "suffix"}` as a generated text (a 5 MB trace in a case file of a few lines)."""
     for name, content in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, str):
             path.write_text(content, encoding="utf-8")
+        elif "repeat" in content:
+            text = content.get("prefix", "") + content["repeat"] * content["times"] + content.get("suffix", "")
+            path.write_text(text, encoding="utf-8")
         elif "bytes_hex" in content:
             path.write_bytes(bytes.fromhex(content["bytes_hex"]))
         elif name.endswith(".parquet"):
