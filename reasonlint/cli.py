@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from reasonlint import __version__
-from reasonlint.catalogue import CatalogueError, RuleSpec, builtin_catalogue
+from reasonlint.catalogue import Catalogue, CatalogueError, RuleSpec, builtin_catalogue, builtin_presets
 from reasonlint.config import ConfigError, extend_catalogue, find_config_file, load_settings
 from reasonlint.findings import Severity
 from reasonlint.fix import FixError, FixPlan, fix_card
@@ -176,22 +176,33 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
             _fail(f"{code!r} is not a rule code or name (see `reasonlint rule --all`)")
             return
         rules = [found]
+    profiles = _profiles_turning_on(catalogue)
     if output_format == "json":
-        payload = [_rule_dict(spec) for spec in rules]
+        payload = [{**_rule_dict(spec), "profiles": profiles.get(spec.code, [])} for spec in rules]
         click.echo(json.dumps(payload if show_all or code is None else payload[0], indent=2))
         return
-    click.echo("\n\n".join(_rule_text(spec) for spec in rules))
+    click.echo("\n\n".join(_rule_text(spec, profiles.get(spec.code, [])) for spec in rules))
+
+
+def _profiles_turning_on(catalogue: Catalogue) -> dict[str, list[str]]:
+    """Rule code -> the profiles whose preset selects it (what makes an opt-in rule run)."""
+    turned_on: dict[str, list[str]] = {}
+    for name, preset in builtin_presets().items():
+        for selector in preset.extend_select:
+            for spec in catalogue.matching(selector):
+                turned_on.setdefault(spec.code, []).append(name)
+    return turned_on
 
 
 def _rule_dict(spec: RuleSpec) -> dict[str, Any]:
     return spec.model_dump(mode="json", exclude={"source"})
 
 
-def _rule_text(spec: RuleSpec) -> str:
+def _rule_text(spec: RuleSpec, profiles: list[str]) -> str:
     docs = spec.docs
+    status = "" if spec.default else ", opt-in" + "".join(f"; on in profile {name}" for name in profiles)
     lines = [
-        f"{spec.code} {spec.name} ({spec.family}, {spec.severity.value}, {spec.dimension}"
-        f"{'' if spec.default else ', opt-in'})",
+        f"{spec.code} {spec.name} ({spec.family}, {spec.severity.value}, {spec.dimension}{status})",
         "",
         f"What: {docs.what}",
         f"Why: {docs.why}",

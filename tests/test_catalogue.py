@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -100,6 +101,14 @@ def test_rule_command_explains_a_rule_and_rejects_unknown_codes() -> None:
     unknown = run_cli("rule", "NOPE999")
     assert unknown.returncode == 2
     assert "NOPE999" in unknown.stderr
+
+
+def test_rule_command_names_the_profile_that_turns_an_opt_in_rule_on() -> None:
+    assert run_cli("rule", "SIZE001").stdout.splitlines()[0] == (
+        "SIZE001 too-few-examples (size, warning, quality, opt-in; on in profile competition)")
+    as_json = json.loads(run_cli("rule", "SIZE001", "--output-format", "json").stdout)
+    assert as_json["profiles"] == ["competition"] and as_json["default"] is False
+    assert json.loads(run_cli("rule", "SCH001", "--output-format", "json").stdout)["profiles"] == []
 
 
 @pytest.mark.slow
