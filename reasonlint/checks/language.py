@@ -10,42 +10,26 @@ two copies of a templated prompt count once. Detection runs at the end, on at mo
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from reasonlint.checks import aggregate_check
 from reasonlint.findings import Hit, Location
+from reasonlint.sketch import BottomK
 from reasonlint.source.mapping import Record
 from reasonlint.summary import DatasetSummary
 from reasonlint.text.language import UNKNOWN, detect_segments, language_shares, normalize_code, segments_of
 
 
 @dataclass(slots=True)
-class TextSketch:
-    """The `limit` texts with the smallest hashes seen so far, as detection segments.
-    Holds up to twice the limit between trims, so most offers cost one hash."""
-
-    limit: int
-    items: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    threshold: int | None = None  # hashes at or above this can no longer enter
+class TextSketch(BottomK[tuple[str, ...]]):
+    """Prompts and traces kept as detection segments, by the hash of their text."""
 
     def offer(self, text: str | None) -> None:
-        if not text or not text.strip():
-            return
-        digest = int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
-        if (self.threshold is not None and digest >= self.threshold) or digest in self.items:
-            return
-        self.items[digest] = segments_of(text)
-        if len(self.items) >= 2 * self.limit:
-            self.trim()
-
-    def trim(self) -> None:
-        kept = sorted(self.items)[: self.limit]
-        self.items = {digest: self.items[digest] for digest in kept}
-        self.threshold = kept[-1] if len(kept) >= self.limit else None
+        if text and text.strip():
+            self.keep(text, lambda: segments_of(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +62,7 @@ class _LanguageSample:
         state.offer(record.trace if record.trace is not None else record.response)
 
     def merge(self, a: TextSketch, b: TextSketch) -> TextSketch:
-        a.items.update(b.items)
-        a.trim()
+        a.merge(b)
         return a
 
     def data_language(self, state: TextSketch) -> DataLanguage | None:

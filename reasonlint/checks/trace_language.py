@@ -12,16 +12,16 @@ Greek (math).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reasonlint.checks import aggregate_check, row_check
 from reasonlint.checks.language import declared_languages
 from reasonlint.findings import Hit, Location, excerpt_of
+from reasonlint.sketch import BottomK
 from reasonlint.source.mapping import Record
 from reasonlint.summary import DatasetSummary
 from reasonlint.text.language import UNKNOWN, Detection, detect_segments, letter_weight, segments_of
@@ -80,29 +80,11 @@ def mixed_script_trace(record: Record, *, min_chars: int, budget: int) -> Iterat
 
 
 @dataclass(slots=True)
-class RowSample:
-    """A bottom-k sketch of rows: the `limit` (prompt, trace) pairs with the smallest hashes,
-    each with its location and cleaned segments. The same rows are kept whatever the row
-    order or the split of the work over processes; segments are computed only for rows
-    that enter, which after the first few thousand rows is almost none."""
-
-    limit: int
-    items: dict[int, tuple[Location, tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
-    threshold: int | None = None
+class RowSample(BottomK[tuple[Location, tuple[str, ...], tuple[str, ...]]]):
+    """Rows kept by the hash of their prompt and trace, with the cleaned segments of both."""
 
     def offer(self, prompt: str, trace: str, location: Location) -> None:
-        token = f"{prompt}\0{trace}".encode("utf-8", "surrogatepass")
-        digest = int.from_bytes(hashlib.blake2b(token, digest_size=8).digest(), "big")
-        if (self.threshold is not None and digest >= self.threshold) or digest in self.items:
-            return
-        self.items[digest] = (location, segments_of(prompt), segments_of(trace))
-        if len(self.items) >= 2 * self.limit:
-            self.trim()
-
-    def trim(self) -> None:
-        kept = sorted(self.items)[: self.limit]
-        self.items = {digest: self.items[digest] for digest in kept}
-        self.threshold = kept[-1] if len(kept) >= self.limit else None
+        self.keep(f"{prompt}\0{trace}", lambda: (location, segments_of(prompt), segments_of(trace)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +142,7 @@ class _TraceLanguageSample:
             state.offer(record.prompt, trace, replace(location, field=field_name))
 
     def merge(self, first: RowSample, second: RowSample) -> RowSample:
-        first.items.update(second.items)
-        first.trim()
+        first.merge(second)
         return first
 
     def detected_rows(self, state: RowSample) -> list[SampledRow]:
