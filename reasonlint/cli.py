@@ -61,6 +61,13 @@ def main() -> None:
 @click.option("--max-rows", type=click.IntRange(min=1), help="Read at most N rows, in file order.")
 @click.option("--seed", type=int, help="Seed for sampling (default 0).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--benchmarks", multiple=True,
+              help="Benchmark indexes for the contamination rules: shipped names or index files built with "
+                   "`reasonlint fingerprints build` (comma-separated; default: every shipped one).")
+@click.option("--since", metavar="REF",
+              help="In a git checkout: check only the rows added or changed since the revision REF "
+                   "(dataset-level rules still see every file).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache of results of unchanged files.")
 @click.option("--fix", "apply_fixes", is_flag=True,
               help="Apply the findings' fixes to the card (never to data), then report what remains.")
 @click.option("--diff", "show_diff", is_flag=True,
@@ -119,7 +126,7 @@ def _echo_fix_counts(plan: FixPlan, verb: str, changed: bool) -> None:
 
 def _overrides(options: dict[str, Any]) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
-    for key in ("select", "extend_select", "ignore"):
+    for key in ("select", "extend_select", "ignore", "benchmarks"):
         if options[key]:
             overrides[key] = _codes(options[key])
     columns = {}
@@ -130,9 +137,11 @@ def _overrides(options: dict[str, Any]) -> dict[str, Any]:
         columns[role.strip()] = column.strip()
     if columns:
         overrides["columns"] = columns
-    for key in ("profile", "fail_level", "sample", "max_rows", "seed", "jobs"):
+    for key in ("profile", "fail_level", "sample", "max_rows", "seed", "jobs", "since"):
         if options[key] is not None:
             overrides[key] = options[key]
+    if options["no_cache"]:
+        overrides["cache"] = False
     return overrides
 
 
@@ -220,3 +229,54 @@ def _rule_text(spec: RuleSpec, profiles: list[str]) -> str:
         lines.extend(f"    {name} ({param.type}, default {param.default!r}): {param.doc}"
                      for name, param in spec.parameters.items())
     return "\n".join(lines)
+
+
+@main.command()
+def clean() -> None:
+    """Remove reasonlint's cache of results (in the user's cache folder, never in a dataset)."""
+    from reasonlint.cache import clean as remove_cache
+
+    folder, files, size = remove_cache()
+    if files:
+        click.echo(f"removed {folder} ({files} files, {size:,} bytes)")
+    else:
+        click.echo(f"nothing to remove: {folder} holds no cache")
+
+
+@main.group()
+def fingerprints() -> None:
+    """Benchmark fingerprint indexes for the contamination rules."""
+
+
+@fingerprints.command("build")
+@click.argument("name")
+@click.option("--from", "source", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Benchmark file: jsonl, jsonl.gz, json, csv, parquet, or a zip of one.")
+@click.option("--id-field", default=None, help="Column holding the item id (default: unique_id, task_id, "
+              "question_id or id, else the row number).")
+@click.option("--text-field", "text_fields", multiple=True, help="Column(s) to fingerprint (default: problem, "
+              "question, prompt or text, the first present).")
+@click.option("--password", default=None, help="Password of an encrypted zip.")
+@click.option("--ngram", default=None, type=click.IntRange(3, 32), help="Words per n-gram (default 8).")
+@click.option("--output", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Index file to write (default: NAME.npz).")
+def fingerprints_build(name: str, source: Path, id_field: str | None, text_fields: tuple[str, ...],
+                       password: str | None, ngram: int | None, output: Path | None) -> None:
+    """Build the fingerprint index NAME from a benchmark file (keyed n-gram hashes, no text)."""
+    from reasonlint.contamination.build import items_of, read_rows, sha256_of
+    from reasonlint.contamination.index import DEFAULT_N, FingerprintIndex
+
+    if not name.replace("_", "").replace("-", "").isalnum():
+        _fail(f"{name!r}: use letters, digits, '-' and '_' for an index name")
+        return
+    try:
+        rows = read_rows(source, password)
+        index = FingerprintIndex.build(name, items_of(rows, id_field, text_fields), n=ngram or DEFAULT_N,
+                                       source_sha256=sha256_of(source))
+    except (ValueError, KeyError, RuntimeError, OSError) as error:
+        _fail(f"{source}: {error}")
+        return
+    target = output or Path(f"{name}.npz")
+    index.save(target)
+    click.echo(f"{target}: {len(index.ids)} items, {len(index.hashes)} n-gram hashes (n={index.n}), "
+               f"{target.stat().st_size:,} bytes")

@@ -42,6 +42,13 @@ class Settings(BaseModel):
     max_rows: int | None = Field(default=None, ge=1)
     seed: int = 0
     jobs: int | None = Field(default=None, ge=1)
+    # The benchmark fingerprint indexes the contamination rules use: shipped names or paths
+    # to indexes built with `reasonlint fingerprints build` (None: every shipped one).
+    benchmarks: list[str] | None = None
+    # Check only the rows added or changed since this git revision (`--since REF`).
+    since: str | None = None
+    # Keep whole-file results in the user's cache folder between runs (`--no-cache`: False).
+    cache: bool = True
     source: str | None = Field(default=None, exclude=True)  # the file these came from
 
 
@@ -68,6 +75,11 @@ def load_settings(path: Path | None, overrides: dict[str, Any]) -> Settings:
     if path is not None:
         data = _read_toml(path)
         values = data.get("tool", {}).get("reasonlint", {}) if path.name == "pyproject.toml" else data
+        if isinstance(values.get("benchmarks"), list):  # index files named in a file are relative to it
+            from reasonlint.contamination.index import is_index_path
+
+            values["benchmarks"] = [str(path.parent / name) if isinstance(name, str) and is_index_path(name)
+                                    else name for name in values["benchmarks"]]
     for key, value in overrides.items():
         if key == "extend_select":
             values["extend-select"] = [*values.get("extend-select", []), *value]
@@ -143,12 +155,19 @@ def active_preset(settings: Settings) -> Preset:
 
 def rule_params(rule: RuleSpec, settings: Settings) -> dict[str, Any]:
     preset = active_preset(settings).rules
-    overrides = {**preset.get(rule.name, {}), **preset.get(rule.code, {}),
-                 **settings.rules.get(rule.name, {}), **settings.rules.get(rule.code, {})}
+    overrides = {**preset.get(rule.name, {}), **preset.get(rule.code, {})}
+    if settings.benchmarks is not None and "benchmarks" in rule.parameters:
+        overrides["benchmarks"] = settings.benchmarks
+    overrides |= {**settings.rules.get(rule.name, {}), **settings.rules.get(rule.code, {})}
     try:
-        return rule.resolved_params(overrides)
+        params = rule.resolved_params(overrides)
+        if "benchmarks" in params:  # an unknown index is a configuration error
+            from reasonlint.contamination.index import resolve as resolve_benchmarks
+
+            resolve_benchmarks(params["benchmarks"])
     except ValueError as error:
         raise ConfigError(f"{settings.source or 'command line'}: rules.{rule.code}: {error}") from None
+    return params
 
 
 def rule_severity(rule: RuleSpec, settings: Settings) -> Severity:

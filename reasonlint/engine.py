@@ -5,6 +5,12 @@ in this process or a worker, and returns its findings and the state of each aggr
 check; states merge in unit order, so the result does not depend on `--jobs`. With
 `--sample N`, the pass keeps a seeded bottom-N of rows per split (a sketch that merges
 like any other state) and only those rows are checked.
+
+Two ways to do less work on the next run. `--since REF` asks git which rows changed and
+hands each file's unit the lines to read; other rows are counted, not parsed, so the
+summary the dataset-level rules see stays exact. The row cache keeps each whole file's
+result (findings and states, merged from its slices in a parallel run), so a file whose
+bytes, rules and mapping have not changed is not read again, whatever `--jobs` is.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import heapq
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -22,15 +29,26 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from reasonlint import __version__
+from reasonlint.cache import RowCache, stamp_of
 from reasonlint.catalogue import Catalogue, RuleSpec
 from reasonlint.checks import CheckDef, load_checks
 from reasonlint.config import Settings, rule_params, rule_severity, selected_rules
 from reasonlint.findings import Finding, Hit, Location, Severity, content_hash, fingerprint
 from reasonlint.source.card import read_card
+from reasonlint.source.changes import WHOLE, LineSet, changed_lines
 from reasonlint.source.formats import format_of
 from reasonlint.source.layout import Layout, discover_layout, single_file_layout
 from reasonlint.source.mapping import ColumnMapping, Record, detect_mapping, records_of
-from reasonlint.source.readers import DataFileError, FileSlice, RawRow, ReadProblem, plan_slices, read_slice
+from reasonlint.source.readers import (
+    DataFileError,
+    FileSlice,
+    RawRow,
+    ReadProblem,
+    SkippedRows,
+    plan_slices,
+    read_slice,
+)
 from reasonlint.source.target import Target
 from reasonlint.summary import DatasetSummary, RunReport, TableSummary
 
@@ -62,6 +80,7 @@ class UnitResult:
     findings: list[Finding] = field(default_factory=list)
     states: dict[str, Any] = field(default_factory=dict)
     rows: int = 0
+    skipped: int = 0  # rows counted, not checked (`--since`)
     candidates: list[tuple[int, Location, dict[str, Any]]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -107,16 +126,25 @@ def run(target: Target, catalogue: Catalogue, settings: Settings,
     layout = single_file_layout(target.file) if target.file else discover_layout(target.root, card)
     mappings = tuple(_table_mapping(table.files, settings) for table in layout.tables)
     context = RowContext.of(rules, mappings, settings.sample, settings.seed)
+    changes = _changes_since(target, layout, settings.since)
+    files = list(_plan_files(target.root, layout, changes))
+    cache = _FileCache.of(settings, rules, mappings)
+    cached = [cache.load(unit) if cache else None for unit in files]
+    todo = [unit for unit, result in zip(files, cached, strict=True) if result is None]
 
-    total_bytes = sum(_size(path) for table in layout.tables for path in table.files)
+    total_bytes = sum(unit.size for unit in files)
+    read_bytes = sum(unit.size for unit in todo if unit.part.lines is None)  # not counting skimmed files
     jobs = settings.jobs or os.cpu_count() or 1
-    parallel = jobs > 1 and settings.max_rows is None and total_bytes >= _PARALLEL_MIN_BYTES
+    parallel = jobs > 1 and settings.max_rows is None and read_bytes >= _PARALLEL_MIN_BYTES
     advance = progress(total_bytes) if progress else None
+    if advance:
+        advance(total_bytes - sum(unit.size for unit in todo))
     if parallel:
-        chunk = max(4 * 1024 * 1024, min(64 * 1024 * 1024, total_bytes // (jobs * 4)))
-        units, results = _run_in_workers(_plan_units(target.root, layout, chunk), context, jobs, advance)
+        chunk = max(4 * 1024 * 1024, min(64 * 1024 * 1024, read_bytes // (jobs * 4)))
+        computed = _run_in_workers(todo, context, jobs, chunk, advance)
     else:
-        units, results = _run_serially(_plan_units(target.root, layout, None), context, settings.max_rows, advance)
+        computed = _run_serially(todo, context, settings.max_rows, advance)
+    units, results = _in_file_order(files, cached, iter(computed), cache)
     rows_per_table = [0] * len(layout.tables)
     for unit, result in zip(units, results, strict=True):
         rows_per_table[unit.table] += result.rows
@@ -124,7 +152,7 @@ def run(target: Target, catalogue: Catalogue, settings: Settings,
 
     findings = [finding for result in results for finding in result.findings]
     states = _merge_states(rules, (result.states for result in results))
-    rows_checked = sum(rows_per_table)
+    rows_checked = sum(rows_per_table) - sum(result.skipped for result in results)
     if settings.sample is not None:
         chosen = _choose_sample(results, units, rows_per_table, settings.sample)
         sampled = UnitResult()
@@ -141,6 +169,7 @@ def run(target: Target, catalogue: Catalogue, settings: Settings,
     )
     summary = DatasetSummary(target.id, target.kind, card, tables, layout.problems, complete,
                              None if target.kind == "file" else _repository_files(target.root))
+    _revisit(rules, states, files, mappings)  # with `--since`, the rows read are the rows wanted
     findings.extend(_finish_dataset_rules(rules, states, summary))
     findings = _apply_path_ignores(findings, settings, catalogue)
     return RunReport(
@@ -159,25 +188,98 @@ def _relative(root: Path, path: Path) -> str:
         return path.name
 
 
-def _plan_units(root: Path, layout: Layout, chunk: int | None) -> Iterator[Unit]:
-    """Units of work in a fixed order: whole files when `chunk` is None (a serial run needs
-    no cutting), else slices of about `chunk` bytes."""
+def _plan_files(root: Path, layout: Layout, changes: dict[Path, LineSet] | None) -> Iterator[Unit]:
+    """One unit per data file, in a fixed order; with `changes` (`--since`), each carries the
+    lines to read (`FileSlice.lines`)."""
     for index, table in enumerate(layout.tables):
         for path in table.files:
             fmt = format_of(path)
             if fmt is None:
                 continue
-            relative = _relative(root, path)
-            parts: Iterable[FileSlice]
-            if chunk is None:
-                parts = [FileSlice(path, fmt, size=_size(path))]
-            else:
-                try:
-                    parts = list(plan_slices(path, fmt, chunk)) if fmt != "jsonl" else plan_slices(path, fmt, chunk)
-                except OSError:
-                    parts = [FileSlice(path, fmt)]  # the read reports it
-            for part in parts:
-                yield Unit(index, part, relative, table.split, table.config, part.size)
+            lines = WHOLE if changes is None else changes.get(path, WHOLE)
+            part = FileSlice(path, fmt, size=_size(path), lines=lines)
+            yield Unit(index, part, _relative(root, path), table.split, table.config, part.size)
+
+
+def _slices(unit: Unit, chunk: int) -> Iterator[Unit]:
+    """A file's unit cut into slices of about `chunk` bytes for the workers (a file read for
+    a few changed lines only is not cut)."""
+    if unit.part.lines is not None:
+        yield unit
+        return
+    path, fmt = unit.part.path, unit.part.format
+    parts: Iterable[FileSlice]
+    try:
+        parts = list(plan_slices(path, fmt, chunk)) if fmt != "jsonl" else plan_slices(path, fmt, chunk)
+    except OSError:
+        parts = [FileSlice(path, fmt)]  # the read reports it
+    for part in parts:
+        yield replace(unit, part=part, size=part.size)
+
+
+def _changes_since(target: Target, layout: Layout, ref: str | None) -> dict[Path, LineSet] | None:
+    if ref is None:
+        return None
+    files = [(path, fmt) for table in layout.tables for path in table.files if (fmt := format_of(path))]
+    return changed_lines(target.root, ref, files)
+
+
+class _FileCache:
+    """The engine's view of the row cache: whole-file results, keyed by the run's rules and
+    mappings, the file's place in the dataset and its content. Runs that read part of the
+    data (`--max-rows`, `--sample`) or part of a file (`--since`) neither read nor write it."""
+
+    def __init__(self, store: RowCache, run_key: str) -> None:
+        self.store = store
+        self.run_key = run_key
+
+    @classmethod
+    def of(cls, settings: Settings, rules: tuple[ActiveRule, ...],
+           mappings: tuple[ColumnMapping, ...]) -> _FileCache | None:
+        if not settings.cache or settings.max_rows is not None or settings.sample is not None:
+            return None
+        store = RowCache.open()
+        if store is None:
+            return None
+        rule_keys = [(rule.spec.model_dump_json(), rule.check.kind, rule.severity.value,
+                      stamp_of(rule.params)) for rule in rules]
+        return cls(store, stamp_of([__version__, rule_keys, [repr(m) for m in mappings], settings.seed]))
+
+    def _key(self, unit: Unit) -> str | None:
+        if unit.part.lines is not None:
+            return None
+        where = [unit.table, unit.path, unit.split, unit.config, unit.part.format]
+        return self.store.key(unit.part.path, self.run_key, stamp_of(where))
+
+    def load(self, unit: Unit) -> UnitResult | None:
+        key = self._key(unit)
+        result = self.store.load(key) if key else None
+        return result if isinstance(result, UnitResult) else None
+
+    def save(self, unit: Unit, result: UnitResult) -> None:
+        key = self._key(unit)
+        if key and not result.errors:  # an unreadable file is tried again next time
+            self.store.save(key, result)
+
+
+def _in_file_order(files: list[Unit], cached: list[UnitResult | None], computed: Iterator[UnitResult],
+                   cache: _FileCache | None) -> tuple[list[Unit], list[UnitResult]]:
+    """Each file's result, from the cache or from the pass (which may stop early with
+    `--max-rows`); new results are saved before any state is merged (merging may change a
+    state in place)."""
+    units, results = [], []
+    for unit, result in zip(files, cached, strict=True):
+        if result is None:
+            result = next(computed, None)
+            if result is None:
+                break
+            if cache:
+                cache.save(unit, result)
+        units.append(unit)
+        results.append(result)
+    if cache:
+        cache.store.prune()
+    return units, results
 
 
 def _repository_files(root: Path) -> tuple[str, ...]:
@@ -212,37 +314,53 @@ def _table_mapping(files: Iterable[Path], settings: Settings) -> ColumnMapping:
     return detect_mapping(sample, {str(role): column for role, column in settings.columns.items()})
 
 
-def _run_serially(units: Iterable[Unit], context: RowContext, max_rows: int | None,
-                  advance: ProgressCallback | None) -> tuple[list[Unit], list[UnitResult]]:
-    done: list[Unit] = []
+def _run_serially(files: Iterable[Unit], context: RowContext, max_rows: int | None,
+                  advance: ProgressCallback | None) -> list[UnitResult]:
+    """One result per file, in order; fewer when `max_rows` stops the pass early."""
     results: list[UnitResult] = []
     remaining = max_rows
-    for unit in units:
+    for unit in files:
         if remaining is not None and remaining <= 0:
             break
         results.append(_run_unit(context, unit, remaining))
-        done.append(unit)
         if remaining is not None:
             remaining -= results[-1].rows
         if advance:
             advance(unit.size)
-    return done, results
+    return results
 
 
-def _run_in_workers(units: Iterable[Unit], context: RowContext, jobs: int,
-                    advance: ProgressCallback | None) -> tuple[list[Unit], list[UnitResult]]:
-    """Each unit is submitted as soon as it is planned, so workers start while the rest of
-    a large file is still being cut; results are taken in unit order."""
+def _run_in_workers(files: list[Unit], context: RowContext, jobs: int, chunk: int,
+                    advance: ProgressCallback | None) -> list[UnitResult]:
+    """Files are cut into slices, each submitted as soon as it is planned, so workers start
+    while the rest of a large file is still being cut; each slice's result is folded into its
+    file's as it arrives, in order (one result per file is what the cache keeps, whatever the
+    slicing), so the slices' aggregate states are never all held at once."""
     spawn = multiprocessing.get_context("spawn")  # no fork: pyarrow's threads do not survive it
     with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn,
                              initializer=_init_worker, initargs=(context,)) as pool:
-        submitted = [(unit, pool.submit(_run_unit_in_worker, unit)) for unit in units]
-        results = []
-        for unit, future in submitted:
-            results.append(future.result())
+        submitted = deque((index, part, pool.submit(_run_unit_in_worker, part))
+                          for index, unit in enumerate(files) for part in _slices(unit, chunk))
+        per_file: list[UnitResult | None] = [None] * len(files)
+        while submitted:
+            index, part, future = submitted.popleft()  # a done future holds its result: drop it
+            per_file[index] = _absorb(context.rules, per_file[index], future.result())
             if advance:
-                advance(unit.size)
-    return [unit for unit, _ in submitted], results
+                advance(part.size)
+    return [result or UnitResult() for result in per_file]
+
+
+def _absorb(rules: tuple[ActiveRule, ...], into: UnitResult | None, part: UnitResult) -> UnitResult:
+    """A file's result so far with its next slice's result merged in."""
+    if into is None:
+        return part
+    into.findings.extend(part.findings)
+    into.states = _merge_states(rules, (into.states, part.states))
+    into.rows += part.rows
+    into.skipped += part.skipped
+    into.candidates.extend(part.candidates)
+    into.errors.extend(part.errors)
+    return into
 
 
 _WORKER_CONTEXT: RowContext | None = None
@@ -267,6 +385,10 @@ def _run_unit(context: RowContext, unit: Unit, max_rows: int | None) -> UnitResu
         for event in read_slice(unit.part):
             if isinstance(event, ReadProblem):
                 _check_problem(context, event, base, result)
+                continue
+            if isinstance(event, SkippedRows):
+                result.rows += event.count
+                result.skipped += event.count
                 continue
             result.rows += 1
             if context.sample is not None:
@@ -344,6 +466,42 @@ def _merge_states(rules: tuple[ActiveRule, ...], states: Iterable[dict[str, Any]
             code = rule.spec.code
             merged[code] = state if code not in merged else _aggregate(rule).merge(merged[code], state)
     return merged
+
+
+def _revisit(rules: tuple[ActiveRule, ...], states: dict[str, Any], files: Iterable[Unit],
+             mappings: tuple[ColumnMapping, ...]) -> None:
+    """Read again the few rows that aggregates asked for (`wanted`) and hand their records
+    to `revisit`, so that a check can compare candidate rows' texts (near duplicates)
+    without holding every row's text in its state. Each file holding a wanted row is read
+    once for all rules, up to its last wanted row."""
+    wanted: dict[tuple[str, int | None, int | None], list[ActiveRule]] = {}
+    for rule in rules:
+        state = states.get(rule.spec.code)
+        if state is None or rule.check.kind != "aggregate" or not hasattr(rule.check.implementation, "wanted"):
+            continue
+        for location in _aggregate(rule).wanted(state):
+            wanted.setdefault((location.path, location.line, location.row), []).append(rule)
+    if not wanted:
+        return
+    for unit in files:
+        left = sum(1 for path, _, _ in wanted if path == unit.path)
+        if not left:
+            continue
+        try:
+            for event in read_slice(unit.part):
+                rules_here = wanted.get((unit.path, event.line, event.row)) if isinstance(event, RawRow) else None
+                if not rules_here:
+                    continue
+                assert isinstance(event, RawRow)
+                location = _row_location(unit, event)
+                for record in records_of(event.raw, mappings[unit.table]):
+                    for rule in rules_here:
+                        _aggregate(rule).revisit(states[rule.spec.code], record, location)
+                left -= 1
+                if not left:
+                    break
+        except DataFileError:
+            continue  # the pass has reported it
 
 
 def _finish_dataset_rules(rules: tuple[ActiveRule, ...], states: dict[str, Any],

@@ -59,6 +59,16 @@ def run_json(*args: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
     return result.returncode, json.loads(result.stdout)
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The row cache is off in tests (a test that runs twice, such as serial against parallel,
+    must do the work twice) and, where a test turns it on (tests/test_incremental.py), it is
+    that test's own empty folder: the environment reaches `run_cli`'s children, and no test
+    writes into the user's cache."""
+    monkeypatch.setenv("REASONLINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("REASONLINT_NO_CACHE", "1")
+
+
 @pytest.fixture
 def realdata() -> Path:
     if not REALDATA.is_dir():

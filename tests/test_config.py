@@ -93,3 +93,23 @@ def test_column_option_maps_by_hand(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "ROLE=COLUMN" in bad.stderr
     wrong_role = run_cli("check", str(tmp_path), "--column", "question=riddle")
     assert wrong_role.returncode == 2 and "columns.question" in wrong_role.stderr
+
+
+def test_benchmarks_select_the_contamination_indexes_and_files_name_them_relative_to_themselves(
+        tmp_path: Path) -> None:
+    catalogue = builtin_catalogue()
+    con001, con002 = catalogue.get("CON001"), catalogue.get("CON002")
+    assert con001 is not None and con002 is not None
+    settings = Settings(benchmarks=["aime2024", "math500"])
+    assert rule_params(con001, settings)["benchmarks"] == rule_params(con002, settings)["benchmarks"] \
+        == ["aime2024", "math500"]
+    assert rule_params(con001, Settings(benchmarks=["aime2024"], rules={"CON001": {"benchmarks": ["gpqa_diamond"]}})
+                       )["benchmarks"] == ["gpqa_diamond"]  # a rule's own setting is more specific
+    with pytest.raises(ConfigError, match="benchmark 'aime1999' is neither a shipped index"):
+        rule_params(con001, Settings(benchmarks=["aime1999"]))
+
+    config = write_files(tmp_path, {"evals/reasonlint.toml": 'benchmarks = ["private.npz", "aime2025"]\n'})
+    settings = load_settings(config / "evals" / "reasonlint.toml", {})
+    assert settings.benchmarks == [str(config / "evals" / "private.npz"), "aime2025"]
+    result = run_cli("check", str(config), "--config", str(config / "evals" / "reasonlint.toml"), "--select", "CON")
+    assert result.returncode == 2 and "private.npz' is neither a shipped index" in result.stderr

@@ -96,22 +96,34 @@ from reasonlint.findings import Hit
 
 @aggregate_check
 class answer_is_forty_two:
-    """Counts records whose answer is the given value: a mergeable sum."""
+    """Counts records whose answer is the given value (a mergeable sum) and reads their
+    prompts again after the pass (wanted + revisit), as near-duplicate checks do."""
 
     def __init__(self, *, value: str) -> None:
         self.value = value
 
     def start(self):
-        return [0]
+        return {"count": 0, "where": [], "prompts": []}
 
     def add(self, state, record, location):
-        state[0] += record.answer == self.value
+        if record.answer == self.value:
+            state["count"] += 1
+            state["where"].append(location)
 
     def merge(self, first, second):
-        return [first[0] + second[0]]
+        return {"count": first["count"] + second["count"], "where": first["where"] + second["where"],
+                "prompts": []}
+
+    def wanted(self, state):
+        return state["where"]
+
+    def revisit(self, state, record, location):
+        assert location in state["where"]
+        state["prompts"].append(f"{location.line}:{record.prompt}")
 
     def finish(self, state, summary):
-        yield Hit({"count": state[0], "value": self.value}, key="count")
+        yield Hit({"count": state["count"], "value": self.value, "prompts": ", ".join(state["prompts"])},
+                  key="count")
 '''
 
 PLUGIN_RULES = '''
@@ -124,7 +136,7 @@ rules:
     check: answer_is_forty_two
     parameters:
       value: {type: str, default: "42", doc: The answer to count.}
-    message: "{count} answers are {value}"
+    message: "{count} answers are {value}: {prompts}"
     docs: {what: Counts answers., why: A plugin test., bad: "-", good: "-", fix: "-"}
 '''
 
@@ -149,4 +161,4 @@ def test_entry_point_plugin_with_user_rules_merges_state_across_workers(tmp_path
     env = {"PYTHONPATH": str(site)}
     reports = [run_json("check", str(data), "--jobs", jobs, env=env)[1] for jobs in ("1", "2")]
     assert reports[0] == reports[1]
-    assert [f["message"] for f in reports[0]["findings"]] == ["1 answers are 4242"]
+    assert [f["message"] for f in reports[0]["findings"]] == ["1 answers are 4242: 4243:Q4242?"]

@@ -154,13 +154,21 @@ def test_marcodsn_card_data_files_match_nothing_yet_the_rows_are_read(realdata: 
     assert table["mapping"] == {}
 
 
-def test_gsm8k_clean_control_has_no_findings_and_passes(realdata: Path) -> None:
-    code, stdout, stderr = _check("openai_gsm8k")  # no --exit-zero: a clean set exits 0 on its own
+def test_gsm8k_control_reports_only_its_genuine_overlaps_and_exits_on_them(realdata: Path) -> None:
+    """GSM8K train is clean but for one near-copied problem and four problems that are the
+    test set's with other names and numbers (printed; read by hand: same story, same steps)."""
+    code, stdout, stderr = _check("openai_gsm8k")  # no --exit-zero
 
-    assert code == 0, stderr
     report = json.loads(stdout)
-    assert report["findings"] == []
-    assert report["counts"] == {"info": 0, "warning": 0, "error": 0}
+    for finding in report["findings"]:
+        print(finding["location"]["line"], finding["code"], finding["message"])
+    assert code == 1, stderr
+    assert [(f["code"], f["location"]["line"]) for f in report["findings"]] == [
+        ("CON001", 21), ("CON001", 1315), ("DUP006", 2484), ("CON001", 2601), ("CON001", 5163)]
+    assert [f["message"].split(" (")[0] for f in findings_of(report, "CON001")] == [
+        "question covers 63% of gsm8k_test:632", "question covers 89% of gsm8k_test:602",
+        "question covers 54% of gsm8k_test:974", "question covers 89% of gsm8k_test:602"]
+    assert "also train.jsonl:6692" in findings_of(report, "DUP006")[0]["message"]
     table = only_table(report)
     assert (table["split"], table["files"], table["rows"]) == ("train", ["train.jsonl"], 7473)
     assert table["mapping"] == {"prompt": "question", "response": "answer"}
@@ -314,6 +322,82 @@ def test_tetralemma_csv_beside_the_parquet_is_reported_as_not_loaded(realdata: P
     table = only_table(report)
     assert table["files"] == ["tetralemma-reasoning-train.parquet"]
     assert any("tetralemma-reasoning-train.csv" in finding["message"] for finding in findings_of(report, "SCH007"))
+
+
+# --- duplicates and contamination ---------------------------------------------------------------
+
+DUPLICATE_CODES = ("DUP", "CON")
+# Findings of the duplicate and contamination rules per folder, default profile (counted by
+# hand in SOURCES.md's terms where it gives them). Folders not listed get none.
+DUPLICATE_FINDINGS: dict[str, dict[str, int]] = {
+    "openai_gsm8k": {"CON001": 4, "DUP006": 1},
+    "huatuogpt_o1_medical_demo": {"DUP003": 1},
+    # pcmb_traces_filtered.jsonl repeats 200 rows of pcmb_traces.jsonl in the same split.
+    "luckyiitr_r1_distill_pcmb_traces": {"DUP001": 200},
+    # SOURCES: 25 exact duplicate rows; one more question has two different reasonings.
+    "rinkaname_tetralemma_reasoning": {"DUP001": 25, "DUP003": 1},
+    # SOURCES: 34 rows hold byte-identical generations; 4 more differ in case or punctuation
+    # only (52 clusters in 38 rows). 7 questions are MATH-500 test problems.
+    "simplerl_math_cot_maj8_100": {"DUP002": 52, "DUP003": 1, "CON001": 7},
+    "rinkaname_financial_reasoning": {"DUP003": 1},  # SOURCES: 5 duplicate questions, other CoTs
+    "u-10bei__structured_data_with_cot_dataset_v2": {"DUP003": 1, "DUP008": 1},
+    "u-10bei__structured_data_with_cot_dataset_512_v2": {"DUP003": 1, "DUP006": 65, "DUP008": 1},
+}
+
+
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_duplicate_and_contamination_findings_per_folder(realdata: Path, folder: str) -> None:
+    found = Counter(code for code in codes(report_of(folder)) if code.startswith(DUPLICATE_CODES))
+
+    assert dict(found) == DUPLICATE_FINDINGS.get(folder, {})
+
+
+def test_tetralemma_duplicate_rows_name_every_copy(realdata: Path) -> None:
+    duplicates = findings_of(report_of("rinkaname_tetralemma_reasoning"), "DUP001")
+
+    assert all(f["message"].startswith("row repeated in 2 rows: also tetralemma-reasoning-train.parquet[row ")
+               for f in duplicates), duplicates[0]["message"]
+    assert sum(f["severity"] == "warning" for f in duplicates) == 25
+
+
+def test_financial_repeated_questions_are_a_statistic_not_an_error(realdata: Path) -> None:
+    [several] = findings_of(report_of("rinkaname_financial_reasoning"), "DUP003")
+
+    assert several["severity"] == "info"
+    assert several["message"].startswith("5 of 1,001 prompts have several different responses")
+
+
+def test_marcodsn_repeated_original_riddles_are_multi_sample_not_errors(realdata: Path) -> None:
+    """Each original riddle seeds 1 to 17 altered ones: with the seed mapped as the prompt,
+    that design reads as several responses per prompt (info), never as an error. Three
+    riddles are also stored in a second spelling ("You heart it speak", "What am I?"
+    dropped, `...` for `…`): near duplicates, warnings."""
+    report = report_of("marcodsn_altered_riddles", "--select", "DUP", "--column", "prompt=original_riddle",
+                       "--column", "trace=altered_reasoning", "--column", "answer=altered_answer")
+
+    [several] = findings_of(report, "DUP003")
+    assert several["severity"] == "info"
+    assert several["message"].startswith("163 of 186 prompts have several different responses (2–12 each")
+    near = findings_of(report, "DUP006")
+    assert [(f["location"]["line"], f["severity"]) for f in near] == [(141, "warning"), (147, "warning"),
+                                                                       (288, "warning")]
+    assert "also benchmark.jsonl:152" in near[1]["message"]
+    assert sorted(set(codes(report))) == ["DUP003", "DUP006"]
+
+
+def test_u10bei_templated_approach_lines_are_named_with_their_share(realdata: Path) -> None:
+    [templated] = findings_of(report_of("u-10bei__structured_data_with_cot_dataset_v2"), "DUP008")
+
+    assert "100% of traces (2,500 of 2,500) share one skeleton" in templated["message"]
+    assert "approach:" in templated["message"]
+
+
+def test_simplerl_math500_questions_name_the_item_and_the_span(realdata: Path) -> None:
+    leaks = findings_of(report_of("simplerl_math_cot_maj8_100"), "CON001")
+
+    assert [f["location"]["line"] for f in leaks] == [16, 19, 29, 44, 46, 69, 98]
+    assert all(f["location"]["field"] == "question" and "of math500:test/" in f["message"] for f in leaks)
+    assert all(f["severity"] == "error" for f in leaks)
 
 
 # --- sampling ------------------------------------------------------------------------------------

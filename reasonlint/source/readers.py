@@ -49,10 +49,19 @@ class ReadProblem:
 
 
 @dataclass(frozen=True, slots=True)
+class SkippedRows:
+    """Rows counted but not read: those a slice's `lines` leaves out (`--since`)."""
+
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class FileSlice:
     """A part of one data file: a byte range of JSONL (starting at `first_line`) or a range of
     Parquet row groups (starting at row `first_row`); `None` bounds mean the whole file.
-    `size` is its share of the file in bytes, for progress."""
+    `size` is its share of the file in bytes, for progress. `lines`, when set, are the only
+    lines to read (JSONL); every other row is counted, never parsed, and for other formats an
+    empty set means count the rows only."""
 
     path: Path
     format: str
@@ -61,6 +70,7 @@ class FileSlice:
     first_line: int = 1
     first_row: int = 0
     size: int = 0
+    lines: frozenset[int] | None = None
 
 
 class DataFileError(OSError):
@@ -140,14 +150,20 @@ def _parquet_slices(path: Path, size: int, chunk_bytes: int) -> list[FileSlice]:
     return slices or [FileSlice(path, "parquet", size=size)]
 
 
-def read_slice(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
-    """Yield the rows and problems of one slice; raises DataFileError only for I/O failures."""
+def read_slice(part: FileSlice) -> Iterator[RawRow | ReadProblem | SkippedRows]:
+    """Yield the rows and problems of one slice, and `SkippedRows` only when `part.lines` is
+    set; raises DataFileError only for I/O failures."""
     try:
         pointer = lfs_pointer_size(part.path) if part.start in (None, 0) else None
         if pointer is not None:
             yield ReadProblem("lfs-pointer", None, None, f"a Git-LFS pointer to a {pointer:,}-byte object")
             return
-        yield from _READERS[part.format](part)
+        if part.lines is None:
+            yield from _READERS[part.format](part)
+        elif part.format == "jsonl":
+            yield from _read_jsonl_lines(part, part.lines)
+        else:
+            yield SkippedRows(_count_rows(part))
     except OSError as error:
         if isinstance(error, DataFileError):
             raise
@@ -168,6 +184,59 @@ def _read_jsonl(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
             if line.strip():
                 yield _parse_json_line(line, line_number)
             line_number += 1
+
+
+def _read_jsonl_lines(part: FileSlice, wanted: frozenset[int]) -> Iterator[RawRow | ReadProblem | SkippedRows]:
+    """Parse only the `wanted` lines; count the others. A line is counted as a row without
+    parsing when it looks like an object (`{...}`); anything else is parsed, so that a blank,
+    truncated or non-object line is not counted, as a full read would not count it."""
+    skipped = 0
+    with part.path.open("rb") as handle:
+        position = part.start or 0
+        handle.seek(position)
+        line_number = part.first_line
+        for line in handle:
+            if part.stop is not None and position >= part.stop:
+                break
+            position += len(line)
+            if line_number == 1 and line.startswith(_BOM):
+                line = line[len(_BOM):]
+            if line_number in wanted:
+                if skipped:
+                    yield SkippedRows(skipped)
+                    skipped = 0
+                if line.strip():
+                    yield _parse_json_line(line, line_number)
+            else:
+                skipped += _counts_as_row(line)
+            line_number += 1
+    if skipped:
+        yield SkippedRows(skipped)
+
+
+def _counts_as_row(line: bytes) -> bool:
+    stripped = line.strip()
+    if not stripped:
+        return False
+    if stripped[:1] == b"{" and stripped[-1:] == b"}":
+        return True
+    return isinstance(_parse_json_line(line, 0), RawRow)
+
+
+def _count_rows(part: FileSlice) -> int:
+    """The rows of a slice, read as cheaply as its format allows (Parquet: from the metadata)."""
+    try:
+        if part.format == "parquet":
+            metadata = pq.ParquetFile(part.path).metadata
+            groups = range(metadata.num_row_groups) if part.start is None else range(part.start, part.stop or 0)
+            return sum(metadata.row_group(group).num_rows for group in groups)
+        if part.format == "csv":
+            reader = pa_csv.open_csv(part.path, parse_options=pa_csv.ParseOptions(
+                newlines_in_values=True, invalid_row_handler=lambda row: "skip"))
+            return sum(batch.num_rows for batch in reader)
+    except pa.ArrowException:
+        return 0  # a file that cannot be read has no rows, as in a full read
+    return sum(isinstance(event, RawRow) for event in _READERS[part.format](part))
 
 
 def _parse_json_line(line: bytes, line_number: int) -> RawRow | ReadProblem:
@@ -209,7 +278,8 @@ def _json_error_text(error: ValueError) -> str:
     if isinstance(error, json.JSONDecodeError):
         if error.pos >= len(error.doc):
             return "invalid JSON: the line ends before the value is complete (truncated, or split over lines)"
-        return f"invalid JSON: {error.msg} at column {error.colno}"
+        # json's "Unterminated string starting at" already ends in "at"
+        return f"invalid JSON: {error.msg.removesuffix(' at')} at column {error.colno}"
     if isinstance(error, UnicodeDecodeError):
         return f"not UTF-8: byte 0x{error.object[error.start]:02x} at offset {error.start}"
     return f"invalid JSON: {error}"

@@ -84,8 +84,8 @@ def test_github_info_findings_are_notice_commands(mixed_lines: list[str]) -> Non
     assert ",line=" not in notice  # a dataset-wide finding has no line
 
 
-def test_github_prints_one_command_per_finding_in_report_order(mixed_lines: list[str]) -> None:
-    assert [line.split(" ", 1)[0] for line in mixed_lines] == ["::notice", "::error", "::warning"]
+def test_github_prints_one_command_per_finding_errors_first(mixed_lines: list[str]) -> None:
+    assert [line.split(" ", 1)[0] for line in mixed_lines] == ["::error", "::warning", "::notice"]
 
 
 def test_github_parquet_row_findings_name_the_row_in_the_message(tmp_path: Path) -> None:

@@ -1,0 +1,230 @@
+"""Fingerprint indexes: build, save, load, and match a text against them.
+
+An index file (`.npz`, loaded with `allow_pickle=False`) holds, per benchmark item, the
+sorted set of its keyed n-gram hashes (see `normalise`), concatenated in `hashes` (uint64)
+with `offsets` (int64, items + 1) marking each item's run, the item `ids` (str), and `meta`
+(a JSON string: format, benchmark name, n, normaliser and hash versions, the `common_df`
+used, the source file's sha256, item count). No positions and no text are stored.
+
+N-grams shared by `common_df` or more items are boilerplate (AIME's "relatively prime
+positive integers", LiveCodeBench's prompt wrapper, GPQA's instruction line): they are
+dropped when an index is built, and again across all indexes a run loads, so a row is
+scored only on what is particular to one item.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from reasonlint.contamination.normalise import HASH_VERSION, NORMALISER_VERSION, grams_of
+from reasonlint.text.ngrams import Hashes
+
+FORMAT = "reasonlint-fingerprints/1"
+DEFAULT_N = 8
+DEFAULT_COMMON_DF = 4
+# Texts are scanned up to this many bytes (1 MiB): the cost stays linear and bounded on
+# runaway traces, and a copied problem sits near the start of a prompt or a solution.
+MAX_BYTES = 1 << 20
+_TABLE_BITS = 22
+
+
+@dataclass(frozen=True, slots=True)
+class FingerprintIndex:
+    """One benchmark's fingerprints: item `i`'s hashes are `hashes[offsets[i]:offsets[i + 1]]`."""
+
+    name: str
+    n: int
+    ids: tuple[str, ...]
+    hashes: Hashes
+    offsets: npt.NDArray[np.int64]
+    common_df: int
+    source_sha256: str
+
+    @classmethod
+    def build(cls, name: str, items: Iterable[tuple[str, str]], *, n: int = DEFAULT_N,
+              common_df: int = DEFAULT_COMMON_DF, source_sha256: str = "") -> FingerprintIndex:
+        """Fingerprint `(id, text)` items; n-grams in `common_df` or more items are dropped."""
+        ids: list[str] = []
+        sets: list[Hashes] = []
+        for item_id, text in items:
+            ids.append(str(item_id))
+            sets.append(np.unique(grams_of(text.encode("utf-8", "surrogatepass"), n, wordy_only=True).hashes))
+        sets = _drop_common(sets, common_df)
+        offsets = np.zeros(len(sets) + 1, dtype=np.int64)
+        np.cumsum([len(s) for s in sets], out=offsets[1:])
+        hashes = np.concatenate(sets) if sets else np.zeros(0, dtype=np.uint64)
+        return cls(name, n, tuple(ids), hashes.astype(np.uint64), offsets, common_df, source_sha256)
+
+    def save(self, path: Path) -> None:
+        meta = {"format": FORMAT, "name": self.name, "n": self.n, "normaliser": NORMALISER_VERSION,
+                "hash": HASH_VERSION, "common_df": self.common_df, "source_sha256": self.source_sha256,
+                "items": len(self.ids)}
+        with path.open("wb") as handle:
+            np.savez_compressed(handle, hashes=self.hashes, offsets=self.offsets,
+                                ids=np.array(self.ids, dtype=np.str_), meta=np.array(json.dumps(meta)))
+
+    @classmethod
+    def load(cls, path: Path) -> FingerprintIndex:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            if meta.get("format") != FORMAT or meta.get("normaliser") != NORMALISER_VERSION \
+                    or meta.get("hash") != HASH_VERSION:
+                raise ValueError(f"{path}: not a fingerprint index this reasonlint reads "
+                                 f"(format {meta.get('format')!r}, normaliser {meta.get('normaliser')!r}); "
+                                 "rebuild it with `reasonlint fingerprints build`")
+            return cls(meta["name"], int(meta["n"]), tuple(str(i) for i in data["ids"]),
+                       data["hashes"].astype(np.uint64), data["offsets"].astype(np.int64),
+                       int(meta["common_df"]), str(meta["source_sha256"]))
+
+    def item_sets(self) -> list[Hashes]:
+        return [self.hashes[a:b] for a, b in zip(self.offsets[:-1], self.offsets[1:], strict=True)]
+
+
+def _drop_common(sets: Sequence[Hashes], common_df: int) -> list[Hashes]:
+    """Each set without the hashes found in `common_df` or more of the sets."""
+    if not sets:
+        return []
+    values, counts = np.unique(np.concatenate(sets), return_counts=True)
+    common = values[counts >= common_df]
+    if not len(common):
+        return list(sets)
+    return [s[~np.isin(s, common, assume_unique=True)] for s in sets]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The item a text covers best: `coverage` of its `size` informative n-grams were found
+    (`matched`), between bytes `start` and `stop` of the text's UTF-8 encoding."""
+
+    benchmark: str
+    item: str
+    coverage: float
+    matched: int
+    size: int
+    start: int
+    stop: int
+
+
+class Matcher:
+    """All items of a set of indexes that share one `n`, as one sorted hash array with each
+    hash's item number, for vectorised lookup (searchsorted, then a bincount per item)."""
+
+    def __init__(self, indexes: Sequence[FingerprintIndex]) -> None:
+        self.n = indexes[0].n
+        common_df = min(index.common_df for index in indexes)
+        self.names: list[str] = []
+        self.ids: list[str] = []
+        sets: list[Hashes] = []
+        for index in indexes:
+            self.names.extend([index.name] * len(index.ids))
+            self.ids.extend(index.ids)
+            sets.extend(index.item_sets())
+        self.sets = _drop_common(sets, common_df)
+        self.sizes = np.array([len(s) for s in self.sets], dtype=np.int64)
+        owners = np.repeat(np.arange(len(self.sets), dtype=np.int32), self.sizes)
+        flat = np.concatenate(self.sets) if self.sets else np.zeros(0, dtype=np.uint64)
+        order = np.argsort(flat, kind="stable")
+        self.hashes = flat[order]
+        self.owners = owners[order]
+        # A 4 MiB presence table on the top 22 bits: most of a row's n-grams are in no
+        # item and are dismissed by one gather, before any binary search.
+        self.present = np.zeros(1 << _TABLE_BITS, dtype=bool)
+        self.present[self.hashes >> np.uint64(64 - _TABLE_BITS)] = True
+
+    def match(self, data: bytes, *, min_coverage: float, min_matches: int) -> Match | None:
+        """The item with the highest coverage at or above `min_coverage` (and at least
+        `min_matches` n-grams) in UTF-8 `data`, or None."""
+        if not len(self.hashes):
+            return None
+        grams = grams_of(data[:MAX_BYTES], self.n)
+        if len(grams.hashes) < min_matches:
+            return None
+        maybe = grams.hashes[self.present[grams.hashes >> np.uint64(64 - _TABLE_BITS)]]
+        if len(maybe) < min_matches:
+            return None
+        found = np.searchsorted(self.hashes, maybe)
+        found[found == len(self.hashes)] = 0
+        hit = self.hashes[found] == maybe
+        if np.count_nonzero(hit) < min_matches:
+            return None
+        queries = np.unique(maybe[hit])
+        low = np.searchsorted(self.hashes, queries, "left")
+        high = np.searchsorted(self.hashes, queries, "right")
+        spans = high - low
+        # Every (query, item) pair: position low[q] + k for k < spans[q].
+        positions = np.repeat(low - np.cumsum(spans) + spans, spans) + np.arange(spans.sum())
+        items, counts = np.unique(self.owners[positions], return_counts=True)
+        coverage = counts / self.sizes[items]
+        good = (coverage >= min_coverage) & (counts >= min_matches)
+        if not good.any():
+            return None
+        candidates = np.flatnonzero(good)
+        best = candidates[np.lexsort((-counts[candidates], -coverage[candidates]))[0]]
+        item = int(items[best])
+        inside = np.flatnonzero(np.isin(grams.hashes, self.sets[item]))
+        return Match(self.names[item], self.ids[item], float(coverage[best]), int(counts[best]),
+                     int(self.sizes[item]), int(grams.starts[inside[0]]), int(grams.ends[inside[-1]]))
+
+
+class MatcherSet:
+    """The matchers of the indexes a run uses, one per n-gram size."""
+
+    def __init__(self, indexes: Sequence[FingerprintIndex]) -> None:
+        by_n: dict[int, list[FingerprintIndex]] = {}
+        for index in indexes:
+            by_n.setdefault(index.n, []).append(index)
+        self.matchers = [Matcher(group) for group in by_n.values()]
+
+    def match(self, text: str, *, min_coverage: float, min_matches: int) -> Match | None:
+        data = text.encode("utf-8", "surrogatepass")
+        found = [m.match(data, min_coverage=min_coverage, min_matches=min_matches) for m in self.matchers]
+        matches = [m for m in found if m is not None]
+        return max(matches, key=lambda m: (m.coverage, m.matched)) if matches else None
+
+
+def shipped_dir() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("reasonlint") / "data" / "fingerprints"))
+
+
+def shipped_names() -> list[str]:
+    return sorted(path.stem for path in shipped_dir().glob("*.npz"))
+
+
+def is_index_path(name: str) -> bool:
+    """Whether a `benchmarks` entry names an index file rather than a shipped index."""
+    return "/" in name or name.endswith(".npz")
+
+
+def resolve(benchmarks: Sequence[str]) -> tuple[str, ...]:
+    """Index paths for `benchmarks` (shipped names or paths to `.npz` files; empty: every
+    shipped index), resolved so that equal selections share one loaded matcher. Checks
+    call this for every row: the file system is asked once per selection."""
+    return _resolve(tuple(benchmarks))
+
+
+@cache
+def _resolve(benchmarks: tuple[str, ...]) -> tuple[str, ...]:
+    names = list(benchmarks) or shipped_names()
+    paths = []
+    for name in names:
+        path = Path(name) if is_index_path(name) else shipped_dir() / f"{name}.npz"
+        if not path.is_file():
+            raise ValueError(f"benchmark {name!r} is neither a shipped index ({', '.join(shipped_names())}) "
+                             "nor an index file")
+        paths.append(str(path.resolve()))
+    return tuple(sorted(set(paths)))
+
+
+@cache
+def matcher_for(paths: tuple[str, ...]) -> MatcherSet:
+    """Load the indexes once per process, on first use."""
+    return MatcherSet([FingerprintIndex.load(Path(path)) for path in paths])

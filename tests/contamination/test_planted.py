@@ -1,0 +1,96 @@
+"""Planted contamination: the shipped indexes find benchmark items in every disguise and stay
+silent on clean rows and on older competition problems. Reads ../shared/benchmarks at test
+time (nothing from it is committed); run with `-s` to see the recall table."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from reasonlint.contamination.index import matcher_for, resolve
+from tests.conftest import REALDATA
+from tests.contamination.disguises import (
+    BENCHMARKS,
+    DISGUISES,
+    aime_lookalike,
+    clean_problem,
+    filler,
+    load_items,
+    shuffled_options,
+)
+
+pytestmark = pytest.mark.skipif(not (BENCHMARKS / "gpqa_diamond.zip").is_file(),
+                                reason="../shared/benchmarks is not present")
+MIN_COVERAGE, MIN_MATCHES = 0.5, 6  # the rules' defaults
+TARGETS = {"verbatim": 0.95, "prefixed": 0.95, "quoted": 0.95, "reformatted": 0.95,
+           "changed numbers": 0.8, "shuffled options": 0.8}
+
+
+def _found(text: str, names: list[str]) -> tuple[str, str] | None:
+    match = matcher_for(resolve(names)).match(text, min_coverage=MIN_COVERAGE, min_matches=MIN_MATCHES)
+    return None if match is None else (match.benchmark, match.item)
+
+
+def test_recall_per_disguise() -> None:
+    items = load_items()
+    rng = random.Random(5)
+    recall: dict[str, float] = {}
+    for name, disguise in {**DISGUISES, "shuffled options": shuffled_options}.items():
+        planted = [(bench, text) for bench, texts in items.items() for text in texts
+                   if name != "shuffled options" or bench == "gpqa_diamond"]
+        found = 0
+        for bench, text in planted:
+            hit = _found(disguise(text, rng), [])
+            found += hit is not None and hit[0] == bench
+        recall[name] = found / len(planted)
+        print(f"{name:17s} recall {recall[name]:.3f} ({found}/{len(planted)})")
+    for name, target in TARGETS.items():
+        assert recall[name] >= target, name
+
+
+def test_false_positives_on_clean_rows() -> None:
+    rng = random.Random(6)
+    clean = [f"{clean_problem(rng)}\n<think>{filler(rng, 30)}</think>" for _ in range(2000)]
+    train = REALDATA / "openai_gsm8k" / "train.jsonl"
+    if train.is_file():
+        lines = train.read_text(encoding="utf-8").split("\n")
+        clean += [json.loads(line)["answer"] for line in lines[:3000] if line.strip()]
+    flagged = sum(_found(text, []) is not None for text in clean)
+    print(f"clean rows: {flagged} of {len(clean)} flagged")
+    assert flagged <= 0.01 * len(clean)
+
+
+def test_false_positives_on_older_competition_problems() -> None:
+    """MATH (2021, so older than every AIME/AMC index) and invented look-alikes that share
+    AIME boilerplate, against the 2023-2025 competition indexes only."""
+    competitions = ["aime2024", "aime2025", "amc2023"]
+    older = load_items()["math500"]
+    rng = random.Random(7)
+    lookalikes = [aime_lookalike(rng) for _ in range(500)]
+    flagged_older = [i for i, text in enumerate(older) if _found(text, competitions)]
+    flagged_lookalikes = sum(_found(text, competitions) is not None for text in lookalikes)
+    print(f"MATH-500 vs 2023-2025 competitions: {len(flagged_older)} of {len(older)} flagged {flagged_older}; "
+          f"look-alikes: {flagged_lookalikes} of {len(lookalikes)}")
+    assert len(flagged_older) <= 0.01 * len(older)
+    assert flagged_lookalikes <= 0.01 * len(lookalikes)
+
+
+@pytest.mark.realdata
+def test_gsm8k_train_against_gsm8k_test() -> None:
+    """Every train question that covers a test item: printed for review. The known ones are
+    templated twins (same story, other names and numbers), which is what the rule is for."""
+    train = REALDATA / "openai_gsm8k" / "train.jsonl"
+    if not train.is_file():
+        pytest.skip("../shared/realdata/openai_gsm8k is not present")
+    lines = [line for line in train.read_text(encoding="utf-8").split("\n") if line.strip()]
+    matcher = matcher_for(resolve(["gsm8k_test"]))
+    matches = []
+    for number, line in enumerate(lines, start=1):
+        found = matcher.match(json.loads(line)["question"], min_coverage=MIN_COVERAGE, min_matches=MIN_MATCHES)
+        if found is not None:
+            matches.append((number, found.item, found.coverage))
+            print(f"train.jsonl:{number} covers {found.coverage:.0%} of gsm8k_test:{found.item}")
+    assert len(lines) == 7473
+    assert len(matches) <= 10

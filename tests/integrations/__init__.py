@@ -1,0 +1,1 @@
+"""Tests of the pre-commit hooks and the GitHub Action, run as their hosts run them."""
