@@ -170,7 +170,8 @@ def read_slice(part: FileSlice) -> Iterator[RawRow | ReadProblem | SkippedRows]:
         raise DataFileError(error.strerror or str(error)) from error
 
 
-def _read_jsonl(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
+def _jsonl_lines(part: FileSlice) -> Iterator[tuple[int, bytes]]:
+    """The numbered lines of a JSONL slice (a BOM on line 1 removed), blank ones included."""
     with part.path.open("rb") as handle:
         position = part.start or 0
         handle.seek(position)
@@ -181,9 +182,14 @@ def _read_jsonl(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
             position += len(line)
             if line_number == 1 and line.startswith(_BOM):
                 line = line[len(_BOM):]
-            if line.strip():
-                yield _parse_json_line(line, line_number)
+            yield line_number, line
             line_number += 1
+
+
+def _read_jsonl(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
+    for line_number, line in _jsonl_lines(part):
+        if line.strip():
+            yield _parse_json_line(line, line_number)
 
 
 def _read_jsonl_lines(part: FileSlice, wanted: frozenset[int]) -> Iterator[RawRow | ReadProblem | SkippedRows]:
@@ -191,25 +197,15 @@ def _read_jsonl_lines(part: FileSlice, wanted: frozenset[int]) -> Iterator[RawRo
     parsing when it looks like an object (`{...}`); anything else is parsed, so that a blank,
     truncated or non-object line is not counted, as a full read would not count it."""
     skipped = 0
-    with part.path.open("rb") as handle:
-        position = part.start or 0
-        handle.seek(position)
-        line_number = part.first_line
-        for line in handle:
-            if part.stop is not None and position >= part.stop:
-                break
-            position += len(line)
-            if line_number == 1 and line.startswith(_BOM):
-                line = line[len(_BOM):]
-            if line_number in wanted:
-                if skipped:
-                    yield SkippedRows(skipped)
-                    skipped = 0
-                if line.strip():
-                    yield _parse_json_line(line, line_number)
-            else:
-                skipped += _counts_as_row(line)
-            line_number += 1
+    for line_number, line in _jsonl_lines(part):
+        if line_number in wanted:
+            if skipped:
+                yield SkippedRows(skipped)
+                skipped = 0
+            if line.strip():
+                yield _parse_json_line(line, line_number)
+        else:
+            skipped += _counts_as_row(line)
     if skipped:
         yield SkippedRows(skipped)
 
