@@ -34,10 +34,11 @@ FAMILY_PREFIXES: dict[str, str] = {
     "language": "LANG",
     "perplexity": "PPL",
     "domain": "DOM",
+    "suppression": "SUP",
 }
 Family = Literal[
     "card", "license", "metadata", "schema", "size", "dedup",
-    "trace", "answer", "contamination", "language", "perplexity", "domain",
+    "trace", "answer", "contamination", "language", "perplexity", "domain", "suppression",
 ]
 Dimension = Literal["approach", "domain", "quality"]
 ParamType = Literal["int", "float", "str", "bool", "list[str]"]

@@ -49,6 +49,19 @@ class Settings(BaseModel):
     since: str | None = None
     # Keep whole-file results in the user's cache folder between runs (`--no-cache`: False).
     cache: bool = True
+    # The baseline of known findings (`--baseline PATH`, relative to the settings file here;
+    # None: .reasonlint-baseline.json in the dataset folder when there is one), and whether to
+    # apply it (`--no-baseline`: False).
+    baseline: str | None = None
+    use_baseline: bool = True
+    # Turn on the opt-in perplexity family (the same as `extend-select = ["perplexity"]`).
+    perplexity: bool = False
+    # The language model the perplexity rules read traces with, and how (`--model`, ...).
+    model: str | None = None
+    device: Literal["auto", "cpu", "cuda", "mps"] | None = None
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] | None = None
+    max_tokens: int | None = Field(default=None, ge=16)
+    batch_tokens: int | None = Field(default=None, ge=16)
     source: str | None = Field(default=None, exclude=True)  # the file these came from
 
 
@@ -133,6 +146,8 @@ def selected_rules(catalogue: Catalogue, settings: Settings) -> list[RuleSpec]:
     else:
         chosen = expand(settings.select, "select")
     chosen |= expand(settings.extend_select, "extend-select")
+    if settings.perplexity:
+        chosen |= expand(["perplexity"], "perplexity")
     chosen -= expand(settings.ignore, "ignore")
     for key in (*settings.severity, *settings.rules):
         if catalogue.get(key) is None:
@@ -153,11 +168,19 @@ def active_preset(settings: Settings) -> Preset:
     return presets[settings.profile]
 
 
+# Settings that are run-wide choices rather than one rule's: every rule with a parameter of
+# the same name gets the setting's value (when it is set), so `--model` reaches every
+# perplexity rule and `--benchmarks` every contamination rule.
+RUN_WIDE_PARAMETERS = ("benchmarks", "model", "device", "dtype", "max_tokens", "batch_tokens")
+
+
 def rule_params(rule: RuleSpec, settings: Settings) -> dict[str, Any]:
     preset = active_preset(settings).rules
     overrides = {**preset.get(rule.name, {}), **preset.get(rule.code, {})}
-    if settings.benchmarks is not None and "benchmarks" in rule.parameters:
-        overrides["benchmarks"] = settings.benchmarks
+    for name in RUN_WIDE_PARAMETERS:
+        value = getattr(settings, name)
+        if value is not None and name in rule.parameters:
+            overrides[name] = value
     overrides |= {**settings.rules.get(rule.name, {}), **settings.rules.get(rule.code, {})}
     try:
         params = rule.resolved_params(overrides)

@@ -30,12 +30,15 @@ from pathlib import Path
 from typing import Any
 
 from reasonlint import __version__
+from reasonlint.baseline import Baseline, baseline_for_run, held_back
 from reasonlint.cache import RowCache, stamp_of
 from reasonlint.catalogue import Catalogue, RuleSpec
 from reasonlint.checks import CheckDef, load_checks
 from reasonlint.config import Settings, rule_params, rule_severity, selected_rules
 from reasonlint.findings import Finding, Hit, Location, Severity, content_hash, fingerprint
-from reasonlint.source.card import read_card
+from reasonlint.profile import Profiler
+from reasonlint.score import score_run
+from reasonlint.source.card import Card, read_card
 from reasonlint.source.changes import WHOLE, LineSet, changed_lines
 from reasonlint.source.formats import format_of
 from reasonlint.source.layout import Layout, discover_layout, single_file_layout
@@ -51,6 +54,7 @@ from reasonlint.source.readers import (
 )
 from reasonlint.source.target import Target
 from reasonlint.summary import DatasetSummary, RunReport, TableSummary
+from reasonlint.suppression import parse_suppressions
 
 _MAPPING_SAMPLE_ROWS = 200
 _PARALLEL_MIN_BYTES = 8 * 1024 * 1024
@@ -97,13 +101,14 @@ class RowContext:
     read_rules: tuple[ActiveRule, ...] = ()
     row_rules: tuple[ActiveRule, ...] = ()
     aggregate_rules: tuple[ActiveRule, ...] = ()
+    profiler: Profiler = field(default_factory=lambda: Profiler(0))
 
     @classmethod
     def of(cls, rules: tuple[ActiveRule, ...], mappings: tuple[ColumnMapping, ...], sample: int | None,
            seed: int) -> RowContext:
         def kind(name: str) -> tuple[ActiveRule, ...]:
             return tuple(rule for rule in rules if rule.check.kind == name)
-        return cls(rules, mappings, sample, seed, kind("read"), kind("row"), kind("aggregate"))
+        return cls(rules, mappings, sample, seed, kind("read"), kind("row"), kind("aggregate"), Profiler(seed))
 
 
 def active_rules(catalogue: Catalogue, settings: Settings) -> tuple[ActiveRule, ...]:
@@ -117,35 +122,113 @@ def active_rules(catalogue: Catalogue, settings: Settings) -> tuple[ActiveRule, 
     return tuple(rules)
 
 
-def run(target: Target, catalogue: Catalogue, settings: Settings,
-        progress: Callable[[int], ProgressCallback] | None = None) -> RunReport:
-    """Check `target`; `progress(total_bytes)` returns a callback advanced with bytes read."""
-    started = time.perf_counter()
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a run knows before reading any row: its rules, the card, the tables and their
+    column mappings, and the files to read, in order."""
+
+    target: Target
+    catalogue: Catalogue
+    settings: Settings
+    rules: tuple[ActiveRule, ...]
+    card: Card | None
+    baseline: Baseline | None
+    layout: Layout
+    mappings: tuple[ColumnMapping, ...]
+    context: RowContext
+    files: tuple[Unit, ...]
+
+    @property
+    def key(self) -> str:
+        """Everything that decides a unit's result, bar the unit: rules, parameters,
+        severities, mappings and seed. Cached results and shards must agree on it."""
+        rule_keys = [(rule.spec.model_dump_json(), rule.check.kind, rule.severity.value,
+                      stamp_of(rule.params)) for rule in self.rules]
+        return stamp_of([__version__, rule_keys, [repr(m) for m in self.mappings], self.settings.seed])
+
+
+def plan(target: Target, catalogue: Catalogue, settings: Settings) -> Plan:
     rules = active_rules(catalogue, settings)
     card = read_card(target.root) if target.kind != "file" else None
+    baseline = baseline_for_run(target, settings)  # a malformed one stops the run before the pass
     layout = single_file_layout(target.file) if target.file else discover_layout(target.root, card)
     mappings = tuple(_table_mapping(table.files, settings) for table in layout.tables)
     context = RowContext.of(rules, mappings, settings.sample, settings.seed)
     changes = _changes_since(target, layout, settings.since)
-    files = list(_plan_files(target.root, layout, changes))
-    cache = _FileCache.of(settings, rules, mappings)
+    files = tuple(_plan_files(target.root, layout, changes))
+    return Plan(target, catalogue, settings, rules, card, baseline, layout, mappings, context, files)
+
+
+def run(target: Target, catalogue: Catalogue, settings: Settings,
+        progress: Callable[[int], ProgressCallback] | None = None) -> RunReport:
+    """Check `target`; `progress(total_bytes)` returns a callback advanced with bytes read."""
+    started = time.perf_counter()
+    planned = plan(target, catalogue, settings)
+    units, results = _read(planned, planned.files, _FileCache.of(planned), progress)
+    return conclude(planned, units, results, started)
+
+
+def run_shard(target: Target, catalogue: Catalogue, settings: Settings, shard: Shard,
+              progress: Callable[[int], ProgressCallback] | None = None) -> ShardResult:
+    """Read and check one shard's rows (`--shard I/N`): its part of every file. What it
+    returns is what `conclude` needs; `merge_shards` joins every shard's into one report."""
+    planned = plan(target, catalogue, settings)
+    units, results = _read(planned, tuple(_shard_units(planned.files, shard)), None, progress)
+    return ShardResult(planned.key, shard, [(u.table, u.path, u.part.start) for u in units], results)
+
+
+def merge_shards(target: Target, catalogue: Catalogue, settings: Settings, shards: list[ShardResult]) -> RunReport:
+    """The report of a whole run from its shards' results: they must be the shards 1..N of
+    one N, made with the same rules and settings on the same dataset."""
+    started = time.perf_counter()
+    planned = plan(target, catalogue, settings)
+    counts = {shard.shard.count for shard in shards}
+    indexes = sorted(shard.shard.index for shard in shards)
+    if len(counts) != 1 or indexes != list(range(1, counts.pop() + 1)):
+        raise ShardError(f"the shards given are {', '.join(str(s.shard) for s in shards)}: "
+                         "merge needs each of 1/N..N/N once")
+    order = {unit.path: position for position, unit in enumerate(planned.files)}
+    for shard in shards:
+        if shard.key != planned.key or any(path not in order for _, path, _ in shard.units):
+            raise ShardError(f"shard {shard.shard} was made with other rules, settings or data than this merge "
+                             "(use the same options and reasonlint version for every shard and the merge)")
+    parts = sorted(((order[path], start or 0, table, path, result) for shard in shards
+                    for (table, path, start), result in zip(shard.units, shard.results, strict=True)),
+                   key=lambda part: part[:2])
+    by_path = {unit.path: unit for unit in planned.files}
+    units = [by_path[path] for _, _, _, path, _ in parts]
+    return conclude(planned, units, [part[4] for part in parts], started)
+
+
+def _read(planned: Plan, files: tuple[Unit, ...], cache: _FileCache | None,
+          progress: Callable[[int], ProgressCallback] | None) -> tuple[list[Unit], list[UnitResult]]:
+    """The pass: each unit's findings and states, from the cache or read, serially or in
+    workers, in file order."""
+    settings, rules = planned.settings, planned.rules
     cached = [cache.load(unit) if cache else None for unit in files]
     todo = [unit for unit, result in zip(files, cached, strict=True) if result is None]
-
     total_bytes = sum(unit.size for unit in files)
     read_bytes = sum(unit.size for unit in todo if unit.part.lines is None)  # not counting skimmed files
     jobs = settings.jobs or os.cpu_count() or 1
-    parallel = jobs > 1 and settings.max_rows is None and read_bytes >= _PARALLEL_MIN_BYTES
+    whole_files = all(unit.part.start is None for unit in todo)  # shards are not cut again
+    parallel = (jobs > 1 and settings.max_rows is None and read_bytes >= _PARALLEL_MIN_BYTES and whole_files
+                and not any(_needs_main_process(rule) for rule in rules))
     advance = progress(total_bytes) if progress else None
     if advance:
         advance(total_bytes - sum(unit.size for unit in todo))
     if parallel:
         chunk = max(4 * 1024 * 1024, min(64 * 1024 * 1024, read_bytes // (jobs * 4)))
-        computed = _run_in_workers(todo, context, jobs, chunk, advance)
+        computed = _run_in_workers(todo, planned.context, jobs, chunk, advance)
     else:
-        computed = _run_serially(todo, context, settings.max_rows, advance)
-    units, results = _in_file_order(files, cached, iter(computed), cache)
-    rows_per_table = [0] * len(layout.tables)
+        computed = _run_serially(todo, planned.context, settings.max_rows, advance)
+    return _in_file_order(list(files), cached, iter(computed), cache)
+
+
+def conclude(planned: Plan, units: list[Unit], results: list[UnitResult], started: float) -> RunReport:
+    """After the pass: merge the states, check the sample, run the dataset-level rules, hold
+    back suppressed and baselined findings, score."""
+    target, settings, rules, mappings = planned.target, planned.settings, planned.rules, planned.mappings
+    rows_per_table = [0] * len(planned.layout.tables)
     for unit, result in zip(units, results, strict=True):
         rows_per_table[unit.table] += result.rows
     complete = settings.max_rows is None or sum(rows_per_table) < settings.max_rows
@@ -157,7 +240,7 @@ def run(target: Target, catalogue: Catalogue, settings: Settings,
         chosen = _choose_sample(results, units, rows_per_table, settings.sample)
         sampled = UnitResult()
         for table, location, raw in chosen:
-            _check_row(context, mappings[table], raw, partial(_same, location), sampled)
+            _check_row(planned.context, mappings[table], raw, partial(_same, location), sampled)
         findings.extend(sampled.findings)
         states = _merge_states(rules, [sampled.states])
         rows_checked = len(chosen)
@@ -165,20 +248,95 @@ def run(target: Target, catalogue: Catalogue, settings: Settings,
     tables = tuple(
         TableSummary(table.config, table.split, tuple(_relative(target.root, f) for f in table.files),
                      rows_per_table[index], mappings[index])
-        for index, table in enumerate(layout.tables)
+        for index, table in enumerate(planned.layout.tables)
     )
-    summary = DatasetSummary(target.id, target.kind, card, tables, layout.problems, complete,
-                             None if target.kind == "file" else _repository_files(target.root))
-    _revisit(rules, states, files, mappings)  # with `--since`, the rows read are the rows wanted
+    some_rows = not complete or rows_checked < sum(rows_per_table)  # --since, --sample, --max-rows
+    summary = DatasetSummary(target.id, target.kind, planned.card, tables, planned.layout.problems, complete,
+                             None if target.kind == "file" else _repository_files(target.root),
+                             suppressions=parse_suppressions(planned.card, planned.catalogue),
+                             baseline=planned.baseline,
+                             judged_rules=frozenset(rule.spec.code for rule in rules
+                                                    if not some_rows or rule.check.kind in ("dataset", "findings")))
+    _revisit(rules, states, planned.files, mappings)  # with `--since`, the rows read are the rows wanted
+    profiler = planned.context.profiler
+    profile = profiler.finish(states.pop(_PROFILE, None) or profiler.start())
     findings.extend(_finish_dataset_rules(rules, states, summary))
-    findings = _apply_path_ignores(findings, settings, catalogue)
+    findings = _apply_path_ignores(findings, settings, planned.catalogue)
+    findings.extend(_apply_path_ignores(_finish_findings_rules(rules, findings, summary), settings,
+                                        planned.catalogue))
+    measurements = _measurements(rules, states)
+    # Scored before suppressions and the baseline: they quiet a check, not the data a judge reads.
+    scores = score_run(summary, findings, tuple(rule.spec for rule in rules), profile, measurements,
+                       len(selected_rules(planned.catalogue, _unselected(settings))))
+    findings, suppressed, baselined = held_back(findings, summary.suppressions, planned.baseline)
     return RunReport(
         target=target, tables=tables, rules=tuple(rule.spec for rule in rules),
         findings=tuple(sorted(findings, key=Finding.sort_key)),
         errors=tuple(error for result in results for error in result.errors),
         rows_read=sum(rows_per_table), rows_checked=rows_checked, complete=complete,
         sample=settings.sample, seed=settings.seed, elapsed_seconds=time.perf_counter() - started,
+        profile=profile, measurements=measurements, suppressed=suppressed, baselined=baselined, scores=scores,
     )
+
+
+def _unselected(settings: Settings) -> Settings:
+    """The settings' profile without `--select`, `--extend-select` and `--ignore`: the rules a
+    score would count in a full run, so a partial one says what it left out."""
+    return settings.model_copy(update={"select": None, "extend_select": [], "ignore": []})
+
+
+class ShardError(Exception):
+    """Shards that cannot be merged into one report: exit 2 with this message."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """`--shard I/N`: the I-th (from 1) of N disjoint parts of every data file."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        index, separator, count = text.partition("/")
+        if not separator or not index.strip().isdigit() or not count.strip().isdigit():
+            raise ShardError(f"--shard {text!r}: expected I/N, e.g. 2/4")
+        shard = cls(int(index), int(count))
+        if not 1 <= shard.index <= shard.count:
+            raise ShardError(f"--shard {text!r}: I must be between 1 and N")
+        return shard
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+@dataclass(slots=True)
+class ShardResult:
+    """One shard's pass: its units (table, relative path, first byte) and their results."""
+
+    key: str
+    shard: Shard
+    units: list[tuple[int, str, int | None]]
+    results: list[UnitResult]
+
+
+def _shard_units(files: Iterable[Unit], shard: Shard) -> Iterator[Unit]:
+    """Each file cut into `count` slices (row groups for Parquet, line-aligned byte ranges
+    for JSONL), the shard taking the `index`-th; a file that cannot be cut (JSON, CSV) goes
+    whole to one shard, by its position."""
+    for position, unit in enumerate(files):
+        if unit.part.lines is not None:
+            raise ShardError("--shard and --since cannot be combined: --since already reads a few rows")
+        try:
+            parts = list(plan_slices(unit.part.path, unit.part.format, max(1, -(-unit.size // shard.count))))
+        except OSError:
+            parts = [unit.part]  # the read reports it
+        if len(parts) == 1:
+            if position % shard.count == shard.index - 1:
+                yield unit
+        elif shard.index <= len(parts):
+            part = parts[shard.index - 1]
+            yield replace(unit, part=part, size=part.size)
 
 
 def _relative(root: Path, path: Path) -> str:
@@ -234,16 +392,12 @@ class _FileCache:
         self.run_key = run_key
 
     @classmethod
-    def of(cls, settings: Settings, rules: tuple[ActiveRule, ...],
-           mappings: tuple[ColumnMapping, ...]) -> _FileCache | None:
+    def of(cls, planned: Plan) -> _FileCache | None:
+        settings = planned.settings
         if not settings.cache or settings.max_rows is not None or settings.sample is not None:
             return None
         store = RowCache.open()
-        if store is None:
-            return None
-        rule_keys = [(rule.spec.model_dump_json(), rule.check.kind, rule.severity.value,
-                      stamp_of(rule.params)) for rule in rules]
-        return cls(store, stamp_of([__version__, rule_keys, [repr(m) for m in mappings], settings.seed]))
+        return None if store is None else cls(store, planned.key)
 
     def _key(self, unit: Unit) -> str | None:
         if unit.part.lines is not None:
@@ -433,6 +587,10 @@ def _check_row(context: RowContext, mapping: ColumnMapping, raw: dict[str, Any],
         for rule in context.aggregate_rules:
             location = location or location_of()
             _aggregate_add(result, rule, record, location)
+        profile = result.states.get(_PROFILE)
+        if profile is None:
+            profile = result.states[_PROFILE] = context.profiler.start()
+        context.profiler.add(profile, record, location or location_of())
 
 
 def _aggregate_add(result: UnitResult, rule: ActiveRule, record: Record, location: Location) -> None:
@@ -441,6 +599,12 @@ def _aggregate_add(result: UnitResult, rule: ActiveRule, record: Record, locatio
     if state is None:
         state = result.states[rule.spec.code] = check.start()
     check.add(state, record, location)
+
+
+def _needs_main_process(rule: ActiveRule) -> bool:
+    """An aggregate that holds a device-bound resource (a language model on a GPU) sets
+    `needs_main_process = True`: one copy per worker would not fit, so the pass runs serially."""
+    return rule.check.kind == "aggregate" and bool(getattr(rule.check.implementation, "needs_main_process", False))
 
 
 _AGGREGATES: dict[int, tuple[ActiveRule, Any]] = {}
@@ -456,9 +620,16 @@ def _aggregate(rule: ActiveRule) -> Any:
     return cached[1]
 
 
+# The profile's state travels with the rules' states (rule codes never look like this).
+_PROFILE = "profile"
+
+
 def _merge_states(rules: tuple[ActiveRule, ...], states: Iterable[dict[str, Any]]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for unit_states in states:
+        profile = unit_states.get(_PROFILE)
+        if profile is not None:
+            merged[_PROFILE] = profile if _PROFILE not in merged else Profiler.merge(merged[_PROFILE], profile)
         for rule in rules:
             state = unit_states.get(rule.spec.code)
             if state is None:
@@ -504,6 +675,16 @@ def _revisit(rules: tuple[ActiveRule, ...], states: dict[str, Any], files: Itera
             continue  # the pass has reported it
 
 
+def _finish_findings_rules(rules: tuple[ActiveRule, ...], findings: list[Finding],
+                           summary: DatasetSummary) -> list[Finding]:
+    """Rules about the other rules' findings (unused suppressions, stale baseline entries):
+    they run last, over every finding, before the card's suppressions and the baseline apply."""
+    found = tuple(findings)
+    return [_finding(rule, hit, Location(summary.anchor_path), hit.key or "")
+            for rule in rules if rule.check.kind == "findings"
+            for hit in rule.check.implementation(found, summary, **rule.params)]
+
+
 def _finish_dataset_rules(rules: tuple[ActiveRule, ...], states: dict[str, Any],
                           summary: DatasetSummary) -> list[Finding]:
     findings: list[Finding] = []
@@ -518,6 +699,17 @@ def _finish_dataset_rules(rules: tuple[ActiveRule, ...], states: dict[str, Any],
             continue
         findings.extend(_finding(rule, hit, Location(summary.anchor_path), hit.key or "") for hit in hits)
     return findings
+
+
+def _measurements(rules: tuple[ActiveRule, ...], states: dict[str, Any]) -> dict[str, Any]:
+    """Figures aggregate rules publish for the report beside their findings (a loss
+    distribution, say), from aggregates that define `measure(state)`, by rule code."""
+    measured = {}
+    for rule in rules:
+        check = _aggregate(rule) if rule.check.kind == "aggregate" else None
+        if check is not None and hasattr(check, "measure") and rule.spec.code in states:
+            measured[rule.spec.code] = check.measure(states[rule.spec.code])
+    return measured
 
 
 def _finding(rule: ActiveRule, hit: Hit, where: Location, content_key: str) -> Finding:

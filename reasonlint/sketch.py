@@ -15,6 +15,11 @@ from typing import Generic, TypeVar
 V = TypeVar("V")
 
 
+def hash_of(key: str) -> int:
+    """The stable 64-bit hash that orders a sketch's entries."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+
+
 @dataclass(slots=True)
 class BottomK(Generic[V]):
     """The `limit` entries with the smallest key hashes seen so far. Holds up to twice the
@@ -26,7 +31,10 @@ class BottomK(Generic[V]):
     threshold: int | None = None  # hashes at or above this can no longer enter
 
     def keep(self, key: str, value_of: Callable[[], V]) -> None:
-        digest = int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+        self.keep_hashed(hash_of(key), value_of)
+
+    def keep_hashed(self, digest: int, value_of: Callable[[], V]) -> None:
+        """`keep` for a key already hashed with `hash_of`: one hash can serve several sketches."""
         if (self.threshold is not None and digest >= self.threshold) or digest in self.items:
             return
         self.items[digest] = value_of()

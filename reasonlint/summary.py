@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from reasonlint.catalogue import RuleSpec
 from reasonlint.findings import Finding, Severity
 from reasonlint.source.card import Card
 from reasonlint.source.mapping import ColumnMapping
 from reasonlint.source.target import Target
+
+if TYPE_CHECKING:
+    from reasonlint.baseline import Baseline
+    from reasonlint.profile import DatasetProfile
+    from reasonlint.score.model import Scores
+    from reasonlint.suppression import Suppression
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +39,13 @@ class DatasetSummary:
     # can compare the card with the repository without touching the file system; None for
     # a single-file target.
     repository_files: tuple[str, ...] | None = None
+    # For the rules about findings (SUP): the card's `reasonlint: ignore` comments, the
+    # baseline this run applies, and the rules whose findings this run saw in full (every
+    # rule that ran, or only dataset-level ones when part of the rows were checked), so that
+    # a suppression or baseline entry is called unused only where its findings were looked for.
+    suppressions: tuple[Suppression, ...] = ()
+    baseline: Baseline | None = None
+    judged_rules: frozenset[str] = frozenset()
 
     @property
     def rows_total(self) -> int | None:
@@ -61,6 +75,11 @@ class RunReport:
     sample: int | None
     seed: int
     elapsed_seconds: float
+    profile: DatasetProfile | None = None  # what the data looks like (None in a report reloaded without it)
+    measurements: dict[str, Any] = field(default_factory=dict)  # figures aggregate rules publish, by code
+    scores: Scores | None = None  # Approach, Domain, Quality (None in a report reloaded without them)
+    suppressed: int = 0  # findings the card's `reasonlint: ignore` comments held back
+    baselined: int = 0  # findings held back as they are in the baseline
 
     def counts(self) -> dict[str, int]:
         counts = {severity.value: 0 for severity in Severity}

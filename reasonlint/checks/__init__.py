@@ -1,11 +1,13 @@
 """The check registry: rules in `rules/*.yaml` name a check here by its function name.
 
-Four kinds, by what a check reads:
+Five kinds, by what a check reads:
 - `read`: a `ReadProblem` from a reader (malformed line, LFS pointer, unparseable file);
 - `row`: one `Record`, returning hits on that row;
 - `aggregate`: every `Record` through mergeable state (start, add, merge, finish), so
   one run can be split across processes and machines;
-- `dataset`: the `DatasetSummary` (card, tables, row counts, mapping) once, at the end.
+- `dataset`: the `DatasetSummary` (card, tables, row counts, mapping) once, at the end;
+- `findings`: every other rule's findings and the summary, after all of them ran and before
+  the card's suppressions and the baseline apply (unused suppressions, stale baseline entries).
 
 A check's rule parameters are its keyword-only arguments (for an aggregate, those of its
 constructor); the catalogue meta-tests compare them with the YAML. Third-party packages
@@ -23,7 +25,7 @@ from functools import cache
 from importlib.metadata import entry_points
 from typing import Any, Literal
 
-CheckKind = Literal["read", "row", "aggregate", "dataset"]
+CheckKind = Literal["read", "row", "aggregate", "dataset", "findings"]
 ENTRY_POINT_GROUP = "reasonlint.checks"
 
 
@@ -56,6 +58,7 @@ read_check = _register("read")
 row_check = _register("row")
 aggregate_check = _register("aggregate")
 dataset_check = _register("dataset")
+findings_check = _register("findings")
 
 
 @cache

@@ -12,22 +12,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import posixpath
 import re
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from reasonlint.catalogue import builtin_catalogue
-from reasonlint.findings import Severity
-from reasonlint.report.github import Annotation, ChangedLines, ranked_annotations, render_annotations
+from reasonlint.report.github import ChangedLines, ranked_annotations, render_annotations
 from reasonlint.report.loading import ReportError, report_from_dict
+from reasonlint.report.markdown import LineLink, summary_markdown
 from reasonlint.report.sarif import SarifReporter
-from reasonlint.summary import RunReport
 
-SUMMARY_LIMIT_BYTES = 1024 * 1024  # GitHub refuses a step summary above 1 MiB
-SUMMARY_ROWS = 20  # the top of the ranking; the report file has the rest
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 
@@ -81,47 +80,24 @@ def _parse_diff(diff: str, top: Path, cwd: Path) -> ChangedLines:
     return {path: frozenset(lines) for path, lines in changed.items()}
 
 
-def _cell(text: str) -> str:
-    """Table-cell text: one line, no pipe to end the cell, no HTML to render."""
-    flat = " ".join(text.split())
-    return flat.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+def repository_link(cwd: Path) -> LineLink | None:
+    """Links to the checked commit on the code host (`$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA/…`),
+    for paths relative to `cwd`; None outside a runner, where the summary keeps plain locations."""
+    server, repository, sha = (os.environ.get(name) for name in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY",
+                                                                   "GITHUB_SHA"))
+    if not (server and repository and sha):
+        return None
+    top = _git(cwd, "rev-parse", "--show-toplevel")
+    prefix = Path(os.path.relpath(cwd, top.strip())).as_posix() if top else "."
+    base = f"{server.rstrip('/')}/{repository}/blob/{sha}/"
 
+    def link(path: str, line: int | None) -> str | None:
+        inside = posixpath.normpath(posixpath.join(prefix, path))
+        if inside.startswith("../") or inside == "..":
+            return None  # outside the repository
+        return base + quote(inside) + (f"#L{line}" if line is not None else "")
 
-def _where(annotation: Annotation) -> str:
-    if annotation.file is None:
-        return ""
-    return f"`{annotation.file}:{annotation.line}`" if annotation.line is not None else f"`{annotation.file}`"
-
-
-def summary_markdown(report: RunReport, ranked: list[Annotation], rows: int = SUMMARY_ROWS,
-                     limit: int = SUMMARY_LIMIT_BYTES) -> str:
-    """Counts per severity and the first `rows` ranked findings, cut with a `… N more` line so
-    the text stays under `limit` bytes."""
-    counts = report.counts()
-    total = len(report.findings)
-    lines = [f"## reasonlint: {total} finding{'' if total == 1 else 's'} in `{_cell(report.target.id)}`", "",
-             "| severity | findings |", "| --- | --- |"]
-    lines += [f"| {severity.value} | {counts[severity.value]} |"
-              for severity in sorted(Severity, key=lambda s: -s.rank)]
-    if report.errors:
-        lines += ["", f"**Could not check** ({len(report.errors)}):", ""]
-        lines += [f"- {_cell(error)}" for error in report.errors]
-    findings = [annotation for annotation in ranked if annotation.file is not None]
-    if findings:
-        lines += ["", "| where | rule | severity | message |", "| --- | --- | --- | --- |"]
-    used = len("\n".join(lines).encode("utf-8")) + 200  # room for the closing line
-    shown = 0
-    for annotation in findings[:rows]:
-        row = f"| {_where(annotation)} | {_cell(annotation.title)} | {annotation.kind} | {_cell(annotation.message)} |"
-        size = len(row.encode("utf-8")) + 1
-        if used + size > limit:
-            break
-        lines.append(row)
-        used += size
-        shown += 1
-    if len(findings) > shown:
-        lines += ["", f"… {len(findings) - shown} more not shown (see the report file)"]
-    return "\n".join(lines) + "\n"
+    return link
 
 
 def write_outputs(path: Path, outputs: dict[str, str]) -> None:
@@ -155,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.annotations == "on":
         render_annotations(report, sys.stdout, changed)
     outputs: dict[str, Any] = {"findings": len(report.findings), "errors": report.counts()["error"],
-                               "score": "", "report-path": args.report.resolve(), "sarif-path": ""}
+                               "score": f"{report.scores.overall:.1f}" if report.scores is not None else "",
+                               "report-path": args.report.resolve(), "sarif-path": ""}
     if args.sarif is not None:
         args.sarif.parent.mkdir(parents=True, exist_ok=True)
         with args.sarif.open("w", encoding="utf-8") as out:
@@ -164,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = _env_path("GITHUB_STEP_SUMMARY")
     if summary is not None:
         with summary.open("a", encoding="utf-8") as out:
-            out.write(summary_markdown(report, ranked_annotations(report, changed)))
+            out.write(summary_markdown(report, ranked_annotations(report, changed), link=repository_link(Path.cwd())))
     github_output = _env_path("GITHUB_OUTPUT")
     if github_output is not None:
         write_outputs(github_output, {name: str(value) for name, value in outputs.items()})

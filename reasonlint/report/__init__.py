@@ -14,7 +14,7 @@ from typing import ClassVar, TextIO
 from reasonlint.findings import Finding
 from reasonlint.summary import RunReport
 
-REPORTER_MODULES = ("full", "concise", "json", "jsonl", "github", "sarif")
+REPORTER_MODULES = ("full", "concise", "json", "jsonl", "github", "sarif", "html", "markdown")
 
 
 class Reporter:

@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from reasonlint.findings import Severity
 from reasonlint.report import Reporter, display_path, mapping_text
+from reasonlint.score.model import Scores
 from reasonlint.summary import RunReport
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -49,9 +50,34 @@ class FullReporter(Reporter):
         console.print(
             f"[bold]{_plural(len(report.findings), 'finding')}[/] "
             f"([red]{_plural(counts['error'], 'error')}[/], [yellow]{_plural(counts['warning'], 'warning')}[/], "
-            f"[cyan]{counts['info']} info[/]) in {checked}, {len(report.rules)} rules, "
+            f"[cyan]{counts['info']} info[/]{_held_back(report)}) in {checked}, {len(report.rules)} rules, "
             f"{report.elapsed_seconds:.1f}s"
         )
+        if report.scores is not None:
+            _print_scores(console, report.scores)
+
+
+def _held_back(report: RunReport) -> str:
+    """`; 3 suppressed, 40 in the baseline`: what the card's comments and the baseline hid."""
+    parts = [f"{report.suppressed} suppressed" if report.suppressed else "",
+             f"{report.baselined} in the baseline" if report.baselined else ""]
+    shown = ", ".join(part for part in parts if part)
+    return f"; {shown}" if shown else ""
+
+
+def _print_scores(console: Console, scores: Scores) -> None:
+    """The run's last lines: each criterion's score with what moved it most, the overall
+    score and the domain, so a terminal user sees the judgement without another command."""
+    console.print()
+    for dimension in scores.dimensions:
+        top = next((item for item in dimension.contributions if round(item.points, 1) != 0), None)
+        moved = f"  [dim]{top.points:+.1f} {escape(top.label)} ({escape(top.detail)})[/]" if top else ""
+        console.print(f"[bold]{dimension.dimension.title():<9}[/] {dimension.score:4.1f}/10{moved}")
+    shares = ", ".join(f"{share.name} {share.share:.0%}" for share in scores.domains[:4]) or "none detected"
+    partial = (f" [dim](from {scores.rules_run} of {scores.rules_total} rules)[/]"
+               if scores.rules_run < scores.rules_total else "")
+    console.print(f"[bold]{'Overall':<9} {scores.overall:4.1f}/10[/]{partial}  "
+                  f"domain: [bold]{escape(scores.primary_domain)}[/] [dim]({escape(shares)})[/]")
 
 
 def _plural(count: int, noun: str) -> str:

@@ -12,7 +12,9 @@ from typing import Any
 
 from reasonlint.catalogue import Catalogue
 from reasonlint.findings import Edit, Finding, Fix, Location, Severity
-from reasonlint.report.json import SCHEMA_VERSION
+from reasonlint.profile import DatasetProfile
+from reasonlint.report.json import PROFILE_TEXTS, SCHEMA_VERSION
+from reasonlint.score.model import Scores
 from reasonlint.source.target import Target
 from reasonlint.summary import RunReport, TableSummary
 
@@ -47,7 +49,16 @@ def report_from_dict(data: dict[str, Any], catalogue: Catalogue, cwd: Path | Non
         errors=tuple(data["errors"]),
         rows_read=run["rows_read"], rows_checked=run["rows_checked"], complete=run["complete"],
         sample=run["sample"], seed=run["seed"], elapsed_seconds=0.0,
+        profile=_profile(data.get("profile")), measurements=dict(data.get("measurements") or {}),
+        scores=Scores.from_json(data["scores"]) if data.get("scores") else None,
     )
+
+
+def _profile(data: dict[str, Any] | None) -> DatasetProfile | None:
+    """The profile's figures; its sample texts are not in the JSON report, so they come back empty."""
+    if not data:
+        return None
+    return DatasetProfile.from_json({**data, **{key: [] for key in PROFILE_TEXTS}})
 
 
 def _finding(data: dict[str, Any]) -> Finding:

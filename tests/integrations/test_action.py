@@ -18,7 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +26,20 @@ import pytest
 import yaml
 
 from reasonlint.findings import Location, Severity
-from reasonlint.integrations.action import changed_lines, summary_markdown, write_outputs
+from reasonlint.integrations.action import changed_lines, main, repository_link, write_outputs
 from reasonlint.report.github import ranked_annotations
+from reasonlint.report.json import report_dict
+from reasonlint.report.markdown import summary_markdown
 from reasonlint.source.target import Target
 from reasonlint.summary import RunReport
 from tests.conftest import REPO
+from tests.report.scored import sample_scores
 from tests.report.test_sarif import sarif_validator
 
 ACTION = REPO / "action.yml"
 FIXTURE = REPO / "fixtures" / "datasets" / "many-findings"
 BASE_LINES = 100  # the base commit holds the first 100 lines; the pull request adds the other 40
+SERVER, SHA = "SERVER", "0123abcd"  # the runner's code host and commit, for the summary's links
 _EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None or shutil.which("bash") is None,
@@ -102,7 +106,8 @@ def run_action(workspace: Path, event: Path, inputs: dict[str, str], tmp: Path) 
     base_env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
                 "GITHUB_WORKSPACE": str(workspace), "GITHUB_EVENT_PATH": str(event),
                 "GITHUB_EVENT_NAME": "pull_request", "GITHUB_STEP_SUMMARY": str(summary),
-                "RUNNER_TEMP": str(tmp / "runner-temp"), "GITHUB_ACTIONS": "true"}
+                "RUNNER_TEMP": str(tmp / "runner-temp"), "GITHUB_ACTIONS": "true",
+                "GITHUB_SERVER_URL": SERVER, "GITHUB_REPOSITORY": "owner/repo", "GITHUB_SHA": SHA}
     (tmp / "runner-temp").mkdir()
     ran: list[tuple[str, int, str]] = []
     skipped: list[str] = []
@@ -170,8 +175,9 @@ def test_action_fails_on_findings_in_its_last_step_only(action_run: ActionRun) -
 
 def test_action_outputs_count_findings_and_errors_and_name_the_files(action_run: ActionRun) -> None:
     outputs = action_run.outputs
-    assert (outputs["findings"], outputs["errors"], outputs["score"]) == ("28", "14", "")
     report = json.loads(Path(outputs["report-path"]).read_text(encoding="utf-8"))
+    score = f"{report['scores']['overall']:.1f}" if report["scores"] else ""
+    assert (outputs["findings"], outputs["errors"], outputs["score"]) == ("28", "14", score)
     assert report["counts"] == {"info": 0, "warning": 14, "error": 14}
 
 
@@ -206,9 +212,11 @@ def test_action_summary_counts_severities_and_lists_the_top_findings(action_run:
     summary = action_run.summary
     assert summary.startswith("## reasonlint: 28 findings in `ds`\n")
     assert "| error | 14 |" in summary and "| warning | 14 |" in summary and "| info | 0 |" in summary
-    rows = [line for line in summary.splitlines() if line.startswith("| `ds/")]
+    rows = [line for line in summary.splitlines() if line.startswith("| [`ds/")]
     assert len(rows) == 20
-    assert rows[0].startswith("| `ds/data/train.jsonl:107` | SCH001 malformed-record | error | record cannot be read")
+    assert rows[0].startswith(f"| [`ds/data/train.jsonl:107`]({SERVER}/owner/repo/blob/{SHA}/ds/data/train.jsonl#L107)"
+                              " | SCH001 malformed-record | error | record cannot be read")
+    assert "| SCH001 malformed-record | error | 14 |" in summary  # the counts per rule
     assert summary.rstrip().endswith("… 8 more not shown (see the report file)")
     assert len(summary.encode("utf-8")) < 1024 * 1024
 
@@ -249,3 +257,32 @@ def test_changed_lines_is_none_outside_a_pull_request(tmp_path: Path) -> None:
     event.write_text(json.dumps({"ref": "refs/heads/main"}))
     assert changed_lines(event, tmp_path) is None
     assert changed_lines(None, tmp_path) is None
+
+
+def test_score_output_and_summary_carry_the_overall_score(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = replace(_report(2, "bad"), scores=sample_scores())
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report_dict(report)), encoding="utf-8")
+    for name in ("GITHUB_SERVER_URL", "GITHUB_EVENT_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "output"))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    assert main(["--report", str(path), "--annotations", "off"]) == 0
+    assert read_outputs(tmp_path / "output")["score"] == "6.0"
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "**Score 6.0/10** · primary domain: math" in summary
+    assert "| `train.jsonl:1` |" in summary  # no code host known: plain locations
+
+
+def test_repository_links_point_at_the_commit_and_stay_inside_the_repository(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_SERVER_URL", "SERVER/")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "owner/repo")
+    monkeypatch.setenv("GITHUB_SHA", SHA)
+    link = repository_link(tmp_path)  # not a git checkout: paths are taken as from the repository root
+    assert link is not None
+    assert link("ds/my data.jsonl", 3) == f"SERVER/owner/repo/blob/{SHA}/ds/my%20data.jsonl#L3"
+    assert link("README.md", None) == f"SERVER/owner/repo/blob/{SHA}/README.md"
+    assert link("../elsewhere.jsonl", 1) is None
+    monkeypatch.delenv("GITHUB_SHA")
+    assert repository_link(tmp_path) is None

@@ -185,3 +185,33 @@ def test_json_output_file_holds_the_report_and_stdout_stays_empty(tmp_path: Path
     assert written.returncode == printed.returncode == 1
     assert written.stdout == ""
     assert (tmp_path / "report.json").read_text(encoding="utf-8") == printed.stdout
+
+
+def test_scores_profile_and_measurements_validate_and_reload() -> None:
+    from dataclasses import replace
+
+    from reasonlint.catalogue import builtin_catalogue
+    from reasonlint.report.json import report_dict
+    from reasonlint.report.loading import report_from_dict
+    from tests.report.scored import run_report, sample_scores
+
+    measured = {"rows": 11, "mean_loss": 2.5, "mad_loss": float("nan"),
+                "histogram": {"edges": [0.0, 1.0], "counts": [3, 8]}, "model": "m"}
+    report = replace(run_report(REPO / "fixtures" / "datasets" / "demo", sample_scores()),
+                     measurements={"PPL001": measured})
+    data = json.loads(json.dumps(report_dict(report), allow_nan=False))  # NaN is not JSON: written as null
+    schema = output_schema()
+    jsonschema.validators.validator_for(schema)(schema).validate(data)
+    assert data["scores"]["overall"] == 6.0 and data["profile"]["records"] == report.profile.records  # type: ignore[union-attr]
+    assert "examples" not in data["profile"] and "prompts" not in data["profile"]  # no sample texts
+    reloaded = report_from_dict(data, builtin_catalogue(), cwd=REPO)
+    assert reloaded.scores == report.scores
+    assert reloaded.measurements == {"PPL001": {**measured, "mad_loss": None}}
+    assert reloaded.profile is not None and reloaded.profile.trace_chars == report.profile.trace_chars  # type: ignore[union-attr]
+    assert reloaded.profile.examples == ()
+
+
+def test_report_carries_scores_profile_and_measurements(demo_report: dict[str, Any]) -> None:
+    scores = demo_report["scores"]
+    assert scores is None or 0 <= scores["overall"] <= 10  # null where a run is not scored
+    assert demo_report["profile"]["records"] > 0 and demo_report["measurements"] == {}

@@ -94,9 +94,20 @@ def test_full_shows_line_code_name_field_and_excerpt(full_mixed: str) -> None:
     assert any(re.match(r"^\s+line 3\s+SCH005 empty-field reasoning: trace is empty$", line) for line in lines)
 
 
-def test_full_ends_with_the_counts(full_mixed: str) -> None:
-    last = full_mixed.splitlines()[-1]
+def counts_line(output: str) -> str:
+    """The counts line: the last one, or the one before the scores that end a scored run."""
+    lines = output.splitlines()
+    scored = [index for index, line in enumerate(lines) if line.startswith("Approach ")]
+    return lines[scored[-1] - 2] if scored else lines[-1]
+
+
+def test_full_ends_with_the_counts_then_the_scores(full_mixed: str) -> None:
+    last = counts_line(full_mixed)
     assert re.match(r"^3 findings \(1 error, 2 warnings, 0 info\) in 2 rows, \d+ rules, \d+\.\ds$", last), last
+    lines = full_mixed.splitlines()
+    if lines[-1] != last:  # scored: the three criteria, then the overall score and the domain
+        assert [line.split()[0] for line in lines[-4:]] == ["Approach", "Domain", "Quality", "Overall"]
+        assert re.search(r"domain: \S", lines[-1])
 
 
 def test_full_names_the_row_of_a_parquet_finding(tmp_path: Path) -> None:
@@ -113,7 +124,7 @@ def test_full_prints_data_that_looks_like_markup_as_it_is(tmp_path: Path) -> Non
 def test_full_reports_a_clean_dataset_with_zero_findings(tmp_path: Path) -> None:
     result = check(tmp_path, CLEAN)
     assert result.returncode == 0
-    assert plain(result.stdout).splitlines()[-1].startswith("0 findings (0 errors, 0 warnings, 0 info) in 100 rows")
+    assert counts_line(plain(result.stdout)).startswith("0 findings (0 errors, 0 warnings, 0 info) in 100 rows")
 
 
 # --- jsonl ---------------------------------------------------------------------------------
@@ -221,3 +232,23 @@ def test_exit_code_of_the_demo_dataset_is_1() -> None:
     result = run_cli("check", "fixtures/datasets/demo", "--output-format", "concise", cwd=REPO)
     assert result.returncode == 1
     assert "fixtures/datasets/demo/data/train.jsonl:6: SCH001 [error]" in result.stdout
+
+
+def test_full_report_ends_with_the_scores_and_the_domain() -> None:
+    import io
+    from dataclasses import replace
+
+    from reasonlint.report.full import FullReporter
+    from tests.report.scored import run_report, sample_scores
+
+    report = run_report(REPO / "fixtures" / "datasets" / "demo")
+    out = io.StringIO()
+    FullReporter().render(replace(report, scores=sample_scores()), out)
+    lines = out.getvalue().rstrip().splitlines()
+    assert lines[-4].startswith("Approach   6.5/10  +1.0 card names the generating model")
+    assert lines[-2].startswith("Quality    7.3/10  -0.5 SCH005 empty-field")
+    assert lines[-1] == ("Overall    6.0/10 (from 120 of 140 rules)  domain: math "
+                         "(math 82%, logic puzzles 12%, other 6%)")
+    plain = io.StringIO()
+    FullReporter().render(replace(report, scores=None), plain)
+    assert "Overall" not in plain.getvalue()
