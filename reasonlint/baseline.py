@@ -23,6 +23,7 @@ from pathlib import Path
 from reasonlint import __version__
 from reasonlint.config import ConfigError, Settings
 from reasonlint.findings import Finding
+from reasonlint.source.containment import refusal
 from reasonlint.source.target import Target
 from reasonlint.suppression import Suppression, is_suppressible, without_suppressed
 
@@ -69,8 +70,11 @@ def baseline_for_run(target: Target, settings: Settings) -> Baseline | None:
         if target.kind == "file":
             return None
         path = target.root / BASELINE_NAME
-        if not path.is_file():
+        if not path.is_file() and not path.is_symlink():
             return None
+        reason = refusal(path, target.boundary)
+        if reason is not None:
+            raise ConfigError(f"baseline {BASELINE_NAME} is {reason}; not read")
     elif not path.is_file():
         raise ConfigError(f"baseline {path} does not exist (run --add-baseline to write it)")
     return load_baseline(path, _shown(path, target.root))

@@ -38,8 +38,9 @@ from reasonlint.config import Settings, rule_params, rule_severity, selected_rul
 from reasonlint.findings import Finding, Hit, Location, Severity, content_hash, fingerprint
 from reasonlint.profile import Profiler
 from reasonlint.score import score_run
-from reasonlint.source.card import Card, read_card
+from reasonlint.source.card import CARD_NAME, Card, read_card
 from reasonlint.source.changes import WHOLE, LineSet, changed_lines
+from reasonlint.source.containment import RefusedPath, refusal
 from reasonlint.source.formats import format_of
 from reasonlint.source.layout import Layout, discover_layout, single_file_layout
 from reasonlint.source.mapping import ColumnMapping, Record, detect_mapping, records_of
@@ -149,9 +150,13 @@ class Plan:
 
 def plan(target: Target, catalogue: Catalogue, settings: Settings) -> Plan:
     rules = active_rules(catalogue, settings)
-    card = read_card(target.root) if target.kind != "file" else None
+    card_refused = refusal(target.root / CARD_NAME, target.boundary) if target.kind != "file" else None
+    card = read_card(target.root) if target.kind != "file" and card_refused is None else None
     baseline = baseline_for_run(target, settings)  # a malformed one stops the run before the pass
     layout = single_file_layout(target.file) if target.file else discover_layout(target.root, card)
+    layout = layout.contained(target.root, target.boundary)
+    if card_refused is not None:
+        layout = replace(layout, refused=(RefusedPath(CARD_NAME, card_refused), *layout.refused))
     mappings = tuple(_table_mapping(table.files, settings) for table in layout.tables)
     context = RowContext.of(rules, mappings, settings.sample, settings.seed)
     changes = _changes_since(target, layout, settings.since)
@@ -253,6 +258,7 @@ def conclude(planned: Plan, units: list[Unit], results: list[UnitResult], starte
     some_rows = not complete or rows_checked < sum(rows_per_table)  # --since, --sample, --max-rows
     summary = DatasetSummary(target.id, target.kind, planned.card, tables, planned.layout.problems, complete,
                              None if target.kind == "file" else _repository_files(target.root),
+                             refused_paths=planned.layout.refused,
                              suppressions=parse_suppressions(planned.card, planned.catalogue),
                              baseline=planned.baseline,
                              judged_rules=frozenset(rule.spec.code for rule in rules

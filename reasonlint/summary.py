@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from reasonlint.catalogue import RuleSpec
 from reasonlint.findings import Finding, Severity
 from reasonlint.source.card import Card
+from reasonlint.source.containment import RefusedPath
 from reasonlint.source.mapping import ColumnMapping
 from reasonlint.source.target import Target
 
@@ -46,6 +47,8 @@ class DatasetSummary:
     suppressions: tuple[Suppression, ...] = ()
     baseline: Baseline | None = None
     judged_rules: frozenset[str] = frozenset()
+    # Files of the dataset left unopened: links out of it, FIFOs, devices (named, never read).
+    refused_paths: tuple[RefusedPath, ...] = ()
 
     @property
     def rows_total(self) -> int | None:

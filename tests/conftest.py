@@ -30,6 +30,8 @@ def write_files(root: Path, files: dict[str, Any]) -> Path:
         elif "repeat" in content:
             text = content.get("prefix", "") + content["repeat"] * content["times"] + content.get("suffix", "")
             path.write_text(text, encoding="utf-8")
+        elif "symlink" in content:
+            path.symlink_to(content["symlink"])
         elif "bytes_hex" in content:
             path.write_bytes(bytes.fromhex(content["bytes_hex"]))
         elif name.endswith(".parquet"):

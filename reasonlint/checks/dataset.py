@@ -47,3 +47,10 @@ def no_data_files(summary: DatasetSummary) -> Iterator[Hit]:
     if not summary.tables:
         yield Hit({"detail": "no data file in a format reasonlint reads (.jsonl .json .parquet .csv .arrow)"},
                   location=Location(summary.anchor_path), key="none")
+
+
+@dataset_check
+def refused_paths(summary: DatasetSummary) -> Iterator[Hit]:
+    """Paths left unopened because they lead outside the dataset or are not regular files."""
+    for refused in summary.refused_paths:
+        yield Hit({"path": refused.path, "reason": refused.reason}, location=Location(refused.path), key=refused.path)

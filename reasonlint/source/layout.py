@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reasonlint.source.card import Card
+from reasonlint.source.containment import RefusedPath, refusal, relative_name
 from reasonlint.source.formats import format_of
 
 DEFAULT_CONFIG = "default"
@@ -34,6 +35,19 @@ class Layout:
     tables: tuple[DataTable, ...]
     # Facts about the layout that rules report: configs matching no file, unread formats.
     problems: tuple[str, ...] = field(default_factory=tuple)
+    # Data files left unread because they lead outside the dataset or are not regular files.
+    refused: tuple[RefusedPath, ...] = field(default_factory=tuple)
+
+    def contained(self, root: Path, boundary: Path) -> Layout:
+        """This layout without the files that must not be opened, which move to `refused`."""
+        refused = {path: reason for table in self.tables for path in table.files
+                   if (reason := refusal(path, boundary)) is not None}
+        if not refused:
+            return self
+        tables = tuple(DataTable(table.config, table.split, kept) for table in self.tables
+                       if (kept := tuple(path for path in table.files if path not in refused)))
+        named = tuple(RefusedPath(relative_name(path, root), reason) for path, reason in refused.items())
+        return Layout(tables, self.problems, self.refused + named)
 
 
 def single_file_layout(path: Path) -> Layout:

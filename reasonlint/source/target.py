@@ -32,13 +32,23 @@ class Target:
     sha: str | None = None
     file: Path | None = None
 
+    @property
+    def boundary(self) -> Path:
+        """What no file read for this target may resolve outside of: the dataset folder, or
+        for a Hub snapshot the repository's cache folder (its files link into `blobs/`)."""
+        if self.kind == "hub" and self.root.parent.name == "snapshots":
+            return self.root.parent.parent
+        return self.root
+
 
 def resolve_target(spec: str) -> Target:
     path = Path(spec)
     if path.exists():
         if path.is_dir():
             return Target(root=path.resolve(), kind="folder", id=spec)
-        return Target(root=path.resolve().parent, kind="file", id=spec, file=path.resolve())
+        # The folder the file is named in, not where a link leads: a link out of it is refused.
+        root = path.absolute().parent.resolve()
+        return Target(root=root, kind="file", id=spec, file=root / path.name)
     match = _HUB_ID.match(spec)
     looks_local = spec.startswith((".", "/")) or path.suffix.lower() in FORMATS or Path(path.parts[0]).is_dir()
     if match is None or looks_local:
