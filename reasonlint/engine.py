@@ -52,12 +52,13 @@ from reasonlint.source.readers import (
     SkippedRows,
     plan_slices,
     read_slice,
+    spread_sample,
 )
 from reasonlint.source.target import Target
 from reasonlint.summary import DatasetSummary, RunReport, TableSummary
 from reasonlint.suppression import parse_suppressions
 
-_MAPPING_SAMPLE_ROWS = 200
+_MAPPING_SAMPLE_ROWS = 400
 _PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 ProgressCallback = Callable[[int], None]
 
@@ -454,23 +455,19 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _table_mapping(files: Iterable[Path], settings: Settings) -> ColumnMapping:
-    """Detect the mapping from the first rows of the table's first readable file."""
+def _table_mapping(files: tuple[Path, ...], settings: Settings) -> ColumnMapping:
+    """Infer the mapping from a sample spread over the table: up to 8 of its files, evenly
+    chosen, each read at a few places (seeks and row groups, never the whole of a large file)."""
+    readable = [(path, fmt) for path in files if (fmt := format_of(path)) is not None]
+    chosen = sorted({len(readable) * i // 8 for i in range(8)}) if readable else []
+    per_file = max(1, _MAPPING_SAMPLE_ROWS // max(1, len(chosen)))
     sample: list[dict[str, Any]] = []
-    for path in files:
-        fmt = format_of(path)
-        if fmt is None:
-            continue
+    for index in chosen:
+        path, fmt = readable[index]
         try:
-            for event in read_slice(FileSlice(path, fmt)):
-                if isinstance(event, RawRow):
-                    sample.append(event.raw)
-                    if len(sample) >= _MAPPING_SAMPLE_ROWS:
-                        break
+            sample.extend(spread_sample(path, fmt, per_file))
         except DataFileError:
             continue
-        if sample:
-            break
     return detect_mapping(sample, {str(role): column for role, column in settings.columns.items()})
 
 

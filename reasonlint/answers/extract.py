@@ -22,6 +22,8 @@ _GSM8K = re.compile(r"^####\s*(.+?)\s*$", re.MULTILINE)
 _ANSWER_LINE = re.compile(
     r"(?:final answer|answer)\s*(?:is|:)\s*[:\-]?\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _LETTER = re.compile(r"^\(?([A-J])\)?[.):]?$")
+# An option quoted with its label: `B)230`, `(C) 12 hours`, `D. Paris`.
+_LABELLED_OPTION = re.compile(r"^\(?([A-J])(?:\)|\.(?=\s))\s*\S")
 _LETTER_PHRASE = re.compile(
     r"(?i:answer|option|choice)\s*(?:is|:)?\s*[:\-]?\s*\(?\*{0,2}([A-J])\*{0,2}\)?(?![A-Za-z0-9])")
 _FENCE = re.compile(r"^[ \t]*```[ \t]*([\w+#.-]*)[^\n]*\n(.*?)^[ \t]*```", re.MULTILINE | re.DOTALL)
@@ -89,13 +91,13 @@ def extract_final_answer(text: str | None, *, whole_field: bool = False) -> Fina
     if found is not None:
         return FinalAnswer("gsm8k", found.group(1))
     stripped = tail.strip()
-    if whole_field and stripped:
+    found = last_match(_ANSWER_LINE.finditer(tail))
+    if whole_field and stripped and (found is None or "\n" in stripped):
         letter = _LETTER.match(stripped)
         return FinalAnswer("choice", letter.group(1)) if letter else FinalAnswer("field", text.strip())
-    found = last_match(_ANSWER_LINE.finditer(tail))
     if found is not None:
         value = found.group(1).strip().strip("*").strip()
-        letter = _LETTER.match(value.rstrip("."))
+        letter = _LETTER.match(value.rstrip(".")) or _LABELLED_OPTION.match(value)
         if letter:
             return FinalAnswer("choice", letter.group(1))
         if value:

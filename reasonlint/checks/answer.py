@@ -40,13 +40,15 @@ from reasonlint.summary import DatasetSummary
 _BATCH = 256
 _FIELD_VALUE_CHARS = 40
 _EXCERPT = 60
-_OPTION_COLUMNS = ("options", "choices")
+
 _ENTRY_COLUMNS = ("entry_point", "fn_name", "function_name")
 _TEST_COLUMNS = ("test", "tests", "test_list", "test_code", "input_output", "test_cases")
 _SCHEMA_COLUMNS = ("schema", "json_schema", "output_schema")
 _ASSERT_CALL = re.compile(r"^\s*assert\s+(?:not\s+)?\(?\s*([A-Za-z_]\w*)\s*\(", re.MULTILINE)
 _OUTPUT_LINE = re.compile(r"^(?:Output|Final output|Result):[ \t]*\n", re.MULTILINE | re.IGNORECASE)
 _JSON_FENCE = re.compile(r"```(?:json)?\s*\n(.*?)```", re.DOTALL)
+# How a JSON value opens: an object's first key (or `{}`), an array's first value (or `[]`).
+_JSON_START = re.compile(r'^(?:\{\s*(?:"|\})|\[\s*(?:[\[{"\]\d-]|true\b|false\b|null\b))')
 
 
 def _short(text: str) -> str:
@@ -83,17 +85,10 @@ def gold_answer(record: Record) -> str | None:
 
 def _verifiable(found: FinalAnswer) -> bool:
     """A marked answer always; a whole answer column or response only when it is a short
-    value (`42`, `\\frac{1}{2}`, `B`), not a sentence."""
-    return found.kind not in ("code", "field") or (len(found.text) <= _FIELD_VALUE_CHARS
-                                                   and len(found.text.split()) <= 3)
-
-
-def _options(record: Record) -> tuple[str, ...]:
-    for column in _OPTION_COLUMNS:
-        value = record.raw.get(column)
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
-            return tuple(value)
-    return ()
+    value (`42`, `\\frac{1}{2}`, `B`), not a sentence; never a code block."""
+    if found.kind == "code":
+        return False  # a program's answer is what it prints, not its text
+    return found.kind != "field" or (len(found.text) <= _FIELD_VALUE_CHARS and len(found.text.split()) <= 3)
 
 
 def _row_key(location: Location) -> str:
@@ -221,7 +216,7 @@ class _Verification:
             state.found.append(("long", place, {"reason": reason, "answer": _short(predicted),
                                                 "reference": _short(gold)}, _pair_key(record, gold, predicted)))
             return
-        decided = quick_compare(gold, predicted, _options(record))
+        decided = quick_compare(gold, predicted, record.options)
         if decided is True:
             return
         key = _pair_key(record, gold, predicted)
@@ -414,8 +409,8 @@ def malformed_tests_field(record: Record) -> Iterator[Hit]:
 
 def _json_answer(record: Record) -> tuple[str, str | None] | None:
     """The answer's JSON text when the answer is meant as JSON: a ```json block, a text that
-    starts with `{` or `[` (or whose last "Output:" line is followed by one), or any answer
-    in a row that gives a schema."""
+    opens as JSON does (`{"`, `[{`, `[1`, … — not `[asy]` or `[corrected]`), or whose last
+    "Output:" line is followed by one, or any answer in a row that gives a schema."""
     text, _, where = answer_source(record)
     if not text:
         return None
@@ -423,12 +418,12 @@ def _json_answer(record: Record) -> tuple[str, str | None] | None:
     fenced = last_match(_JSON_FENCE.finditer(stripped[-20_000:]))
     if "```json" in stripped[-20_000:] and fenced is not None:
         return fenced.group(1), where
-    if stripped[:1] in "{[" and stripped[:1]:
+    if _JSON_START.match(stripped):
         return stripped, where
     output = last_match(_OUTPUT_LINE.finditer(stripped[-20_000:]))
     if output is not None:
         body = stripped[-20_000:][output.end():].strip()
-        if body[:1] in "{[" and body[:1]:
+        if _JSON_START.match(body):
             return body, where
     if _column(record, _SCHEMA_COLUMNS) is not None:
         return stripped, where
@@ -571,7 +566,7 @@ class NoGenerationAgrees(_Verification):
         found = final_answer(record)
         if found is None or not _verifiable(found) or len(found.text) > self.max_answer_chars:
             return
-        decided = quick_compare(gold, found.text, _options(record))
+        decided = quick_compare(gold, found.text, record.options)
         if decided is True:
             state.correct = True
             state.pending = []

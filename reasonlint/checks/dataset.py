@@ -19,18 +19,33 @@ def too_few_rows(summary: DatasetSummary, *, minimum: int) -> Iterator[Hit]:
 
 @dataset_check
 def unmapped_columns(summary: DatasetSummary) -> Iterator[Hit]:
-    """Tables whose rows were read but give no prompt, or no trace/response, to check."""
+    """Tables whose rows were read but give no prompt, or no trace/response, to check: every
+    row rule is blind there. The hit names the likeliest columns and the `--column` that maps one."""
     for table in summary.tables:
         if table.rows == 0 or table.mapping is None:
             continue
-        missing = [role for role, present in (("prompt", table.mapping.has_prompt),
-                                              ("trace or response", table.mapping.has_output)) if not present]
+        mapping = table.mapping
+        missing = [(label, role) for label, role, present in (("prompt", "prompt", mapping.has_prompt),
+                                                              ("trace or response", "response", mapping.has_output))
+                   if not present]
         if not missing:
             continue
-        notes = "".join(f"; {note}" for note in table.mapping.notes)
+        candidates = dict(mapping.candidates)
+        fixes: list[str] = []
+        used: set[str] = set()
+        for _, role in missing:  # one column per role: a prompt is not also its own response
+            column = next((name for name in candidates.get(role, ()) if name not in used), None)
+            if column is not None:
+                fixes.append(f"--column {role}={column}")
+                used.add(column)
+        named = "; ".join(f"{label} candidates: {', '.join(candidates[role])}" for label, role in missing
+                          if candidates.get(role))
+        notes = "".join(f"; {note}" for note in mapping.notes)
         yield Hit(
-            {"missing": " and ".join(missing), "columns": ", ".join(table.mapping.columns) or "none",
-             "config": table.config, "split": table.split, "notes": notes},
+            {"missing": " and ".join(label for label, _ in missing), "columns": ", ".join(mapping.columns) or "none",
+             "config": table.config, "split": table.split, "notes": notes,
+             "candidates": f"; {named}" if named else "",
+             "fix": f"; try {' '.join(fixes)}" if fixes else ""},
             location=Location(table.files[0], split=table.split, config=table.config),
             key=f"{table.config}/{table.split}",
         )

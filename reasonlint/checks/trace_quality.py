@@ -40,6 +40,9 @@ _TIGHT_COMMA = re.compile(r",[^\s\d]")  # CSV rows; `1,000` is neither prose nor
 _FENCE = re.compile(r"^[ \t]*(?:```|~~~)", re.M)
 _SENTENCE_END = re.compile(r"[.!?。！？][\s\"')\]]")
 _TAIL = 2000  # characters of the end read to judge it
+# A line that introduces the final answer: what follows it is a value, not a sentence to finish.
+_ANSWER_INTRO = re.compile(r"\b(?:final answer|answer|answers|result)\b[^\n:：]{0,20}[:：][ \t]*(?:\n|\S)",
+                           re.IGNORECASE)
 _FINISH_COLUMNS = ("finish_reason", "stop_reason")
 _LIMIT_REASONS = frozenset({"length", "max_tokens", "max_length"})
 
@@ -71,6 +74,9 @@ def _cut_reason(text: str, min_words: int) -> str | None:
     if (text.count("```") + text.count("~~~")) % 2 == 1 and len(_FENCE.findall(text)) % 2 == 1:
         return "inside an unclosed code block"
     last_line = tail[tail.rfind("\n") + 1:].strip()
+    before = tail[: tail.rfind("\n")].rstrip() if "\n" in tail else ""
+    if _ANSWER_INTRO.search(last_line) or _ANSWER_INTRO.search(before[-80:] + "\n"):
+        return None  # the last line states the answer ("So the answer is:\n<span>"): it ends there
     last = last_line[-1:]
     if not last or last in _CLOSED or last.isdigit() or last >= "\u2e80" or _NOT_PROSE.match(last_line):
         return None

@@ -25,8 +25,10 @@ class FullReporter(Reporter):
         target = report.target
         revision = f" @ {target.sha}" if target.sha else ""
         console.print(f"[bold]{escape(target.id)}[/]{escape(revision)}")
-        for line in mapping_text(report):
+        for line, table in zip(mapping_text(report), report.tables, strict=True):
             console.print(f"  {escape(line)}", style="dim")
+            for evidence in table.mapping.evidence if table.mapping else ():
+                console.print(f"    {escape(evidence.describe())}", style="dim")
         console.print()
         for path, findings in groupby(report.findings, key=lambda f: display_path(report, f)):
             console.print(f"[bold underline]{escape(path)}[/]")

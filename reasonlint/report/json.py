@@ -15,6 +15,7 @@ from reasonlint import __version__
 from reasonlint.findings import Finding
 from reasonlint.profile import DatasetProfile
 from reasonlint.report import Reporter
+from reasonlint.source.roles import RoleEvidence
 from reasonlint.summary import RunReport
 
 SCHEMA_VERSION = 1
@@ -48,6 +49,11 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     return result
 
 
+def evidence_dict(evidence: RoleEvidence) -> dict[str, Any]:
+    return {"role": evidence.role, "column": evidence.column, "score": evidence.score, "facts": list(evidence.facts),
+            "runner_up": evidence.runner_up, "runner_up_score": evidence.runner_up_score, "manual": evidence.manual}
+
+
 def report_dict(report: RunReport) -> dict[str, Any]:
     target = report.target
     return {
@@ -58,7 +64,8 @@ def report_dict(report: RunReport) -> dict[str, Any]:
                 "sample": report.sample, "seed": report.seed, **_held_back(report)},
         "tables": [
             {"config": t.config, "split": t.split, "files": list(t.files), "rows": t.rows,
-             "mapping": t.mapping.roles() if t.mapping else {}}
+             "mapping": t.mapping.roles() if t.mapping else {},
+             "mapping_evidence": [evidence_dict(e) for e in t.mapping.evidence] if t.mapping else []}
             for t in report.tables
         ],
         "rules": [rule.code for rule in report.rules],

@@ -10,42 +10,20 @@ answer, so that every check reads the same fields.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-ROLES = ("messages", "prompt", "trace", "response", "answer", "reference")
+from reasonlint.source.column_profile import generation_text, options_of
+from reasonlint.source.roles import RoleEvidence, infer_roles
 
-# Candidate column names per role, best first, compared after `_normalise`.
-_PROMPT = ["prompt", "problem", "question", "query", "instruction", "input", "quiz", "user"]
-_TRACE = [
-    "reasoning", "reasoning_content", "thinking", "thoughts", "thought", "cot", "chain_of_thought",
-    "complex_cot", "deepseek_reasoning", "gemini_thinking_trajectory", "reasoning_trace", "rationale",
-]
-_RESPONSE = [
-    "response", "responses", "output", "outputs", "completion", "completions", "generation",
-    "generations", "model_output", "deepseek_solution", "gemini_attempt", "assistant",
-]
-_REFERENCE = [
-    "ground_truth", "gt", "gold", "gold_answer", "ground_true_answer", "reference_answer",
-    "correct_answer", "expected_answer", "reference",
-]
-_ANSWER = ["final_answer", "answer", "answer_text"]
-# Where no response or trace column exists, these hold the whole worked solution (GSM8K, MATH).
-_SOLUTION = ["solution", "answer", "output", "target"]
-# When the response is mapped, these hold the gold answer if nothing better does (OpenR1-Math).
-_LATE_REFERENCE = ["answer", "solution"]
+ROLES = ("messages", "prompt", "trace", "response", "answer", "reference", "options")
 
 _MESSAGE_ROLE = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
                  "model": "assistant", "bot": "assistant", "chatgpt": "assistant", "system": "system"}
 _THOUGHT_BEGIN, _THOUGHT_END = "<|begin_of_thought|>", "<|end_of_thought|>"
 _SOLUTION_BEGIN, _SOLUTION_END = "<|begin_of_solution|>", "<|end_of_solution|>"
 _THINK_OPEN, _THINK_CLOSE = "<think>", "</think>"
-
-
-def _normalise(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +37,14 @@ class ColumnMapping:
     response: str | None = None
     answer: str | None = None
     reference: str | None = None
+    options: str | None = None
     messages_have_response: bool = False
     manual: frozenset[str] = frozenset()
     notes: tuple[str, ...] = ()
+    # Why each role went to its column (and the runner-up), for the report.
+    evidence: tuple[RoleEvidence, ...] = ()
+    # For the prompt or response when nothing won them: the likeliest columns, best first.
+    candidates: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def roles(self) -> dict[str, str]:
         return {role: column for role in ROLES if (column := getattr(self, role)) is not None}
@@ -94,84 +77,26 @@ class Record:
     fields: Mapping[str, str]
     raw: Mapping[str, Any] = field(repr=False)
     generation: int | None = None
-
-
-def _value_kind(value: Any) -> str:
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list) and value:
-        if all(isinstance(item, dict) for item in value) and _looks_like_messages(value):
-            return "messages"
-        if all(isinstance(item, str) or item is None for item in value):
-            return "text-list"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return "number"
-    return "other" if value is not None else "null"
-
-
-def _looks_like_messages(items: list[dict[str, Any]]) -> bool:
-    return all(("role" in item or "from" in item) and ("content" in item or "value" in item) for item in items)
-
-
-def _column_kinds(sample: Iterable[Mapping[str, Any]]) -> tuple[list[str], dict[str, str]]:
-    """Columns in first-seen order, and each column's dominant non-null value kind."""
-    columns: dict[str, dict[str, int]] = {}
-    for raw in sample:
-        for name, value in raw.items():
-            counts = columns.setdefault(name, {})
-            kind = _value_kind(value)
-            if kind != "null":
-                counts[kind] = counts.get(kind, 0) + 1
-    kinds = {name: max(counts, key=lambda k: counts[k]) if counts else "null" for name, counts in columns.items()}
-    return list(columns), kinds
+    options: tuple[str, ...] = ()  # the multiple-choice options, in letter order
 
 
 def detect_mapping(sample: Sequence[Mapping[str, Any]], manual: Mapping[str, str] | None = None) -> ColumnMapping:
-    """Assign roles to columns: by hand where configured, else by name and value kind."""
-    columns, kinds = _column_kinds(sample)
+    """Assign roles to columns: by hand where configured, else from name and content evidence
+    (reasonlint/source/roles.py)."""
     manual = dict(manual or {})
+    columns = list(dict.fromkeys(name for raw in sample for name in raw))
     notes = [f"columns.{role} names {column!r}, which is not a column here"
-             for role, column in manual.items() if column not in kinds]
-    chosen: dict[str, str] = {role: column for role, column in manual.items() if column in kinds}
-    taken = set(chosen.values())
-    by_name: dict[str, str] = {}
-    for column in columns:
-        by_name.setdefault(column, column)
-        by_name.setdefault(_normalise(column), column)
-
-    def pick(role: str, candidates: list[str], accept: tuple[str, ...]) -> None:
-        if role in chosen:
-            return
-        for candidate in candidates:
-            column = by_name.get(candidate)
-            if column is not None and column not in taken and kinds.get(column) in accept:
-                chosen[role] = column
-                taken.add(column)
-                return
-
-    if "messages" not in chosen:
-        message_columns = [c for c in columns if kinds[c] == "messages" and c not in taken]
-        if message_columns:
-            chosen["messages"] = message_columns[0]
-            taken.add(message_columns[0])
-    text, texts = ("text",), ("text", "text-list")
-    scalar = ("text", "number")
-    if "messages" not in chosen:
-        pick("prompt", _PROMPT, text)
-    pick("trace", _TRACE, texts)
-    pick("response", _RESPONSE, texts)
-    pick("reference", _REFERENCE, scalar)
-    if "messages" not in chosen and "trace" not in chosen and "response" not in chosen:
-        pick("response", _SOLUTION, text)
-    if "response" in chosen or "messages" in chosen:
-        pick("reference", _LATE_REFERENCE, scalar)
-    else:
-        pick("answer", _ANSWER, scalar)
+             for role, column in manual.items() if column not in columns]
+    # A role set by hand to a column that is not there stays unmapped (and is reported), never guessed.
+    inference = infer_roles(sample, {role: column for role, column in manual.items() if column in columns},
+                            blocked=frozenset(role for role, column in manual.items() if column not in columns))
+    chosen = inference.roles
     messages_have_response = "messages" in chosen and any(
         turn["role"] == "assistant" for raw in sample for turn in _messages_of(raw.get(chosen["messages"]))
     )
     return ColumnMapping(columns=tuple(columns), messages_have_response=messages_have_response,
-                         manual=frozenset(manual), notes=tuple(notes), **chosen)
+                         manual=frozenset(manual), notes=tuple(notes), evidence=inference.evidence,
+                         candidates=tuple(inference.candidates.items()), **chosen)
 
 
 def as_text(value: Any) -> str | None:
@@ -258,7 +183,8 @@ def records_of(raw: Mapping[str, Any], mapping: ColumnMapping) -> list[Record]:
     if mapping.prompt is not None:
         prompt = as_text(raw.get(mapping.prompt))
         fields["prompt"] = mapping.prompt
-    reference = as_text(raw.get(mapping.reference)) if mapping.reference else None
+    options = options_of(raw.get(mapping.options)) if mapping.options else ()
+    reference = _gold(raw.get(mapping.reference), options) if mapping.reference else None
     if mapping.reference:
         fields["reference"] = mapping.reference
     answer_column = as_text(raw.get(mapping.answer)) if mapping.answer else None
@@ -289,15 +215,24 @@ def records_of(raw: Mapping[str, Any], mapping: ColumnMapping) -> list[Record]:
             own_trace, own_answer = trace, text
         else:
             own_trace, own_answer = split_reasoning(text)
+        if mapping.answer and traces is None:
+            own_answer = answer_column  # a column of the model's own final answers (`gen_ans`, `executed`)
         records.append(Record(
             prompt=prompt, response=text, trace=own_trace, answer=own_answer, reference=reference,
-            messages=messages, fields=record_fields, raw=raw, generation=index,
+            messages=messages, fields=record_fields, raw=raw, generation=index, options=options,
         ))
     return records
+
+
+def _gold(value: Any, options: tuple[str, ...]) -> str | None:
+    """The reference as text; with options, an integer index (MMLU's `answer: 2`) is its letter."""
+    if options and isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(options):
+        return chr(ord("A") + value)
+    return as_text(value)
 
 
 def _generations(raw: Mapping[str, Any], column: str) -> list[tuple[int | None, str | None]]:
     value = raw.get(column)
     if isinstance(value, list):
-        return [(index, as_text(item)) for index, item in enumerate(value)] or [(None, None)]
+        return [(index, as_text(generation_text(item) or item)) for index, item in enumerate(value)] or [(None, None)]
     return [(None, as_text(value))]

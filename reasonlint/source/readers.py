@@ -150,6 +150,65 @@ def _parquet_slices(path: Path, size: int, chunk_bytes: int) -> list[FileSlice]:
     return slices or [FileSlice(path, "parquet", size=size)]
 
 
+def spread_sample(path: Path, fmt: str, count: int, places: int = 8) -> list[dict[str, Any]]:
+    """About `count` rows from `places` points spread over the file, for inferring its columns'
+    roles without reading it all: JSONL by seeking to byte offsets (a partial line skipped),
+    Parquet from evenly spaced row groups, other formats from the start (they are parsed whole
+    by their readers anyway). Unreadable records are left out; I/O failures raise DataFileError."""
+    quota = max(1, -(-count // places))
+    try:
+        if lfs_pointer_size(path) is not None:
+            return []
+        if fmt == "jsonl":
+            return _jsonl_spread(path, quota, places)
+        if fmt == "parquet":
+            try:
+                # A buffered stream reads a row group's pages as they are decoded, not its whole column chunks.
+                parquet = pq.ParquetFile(path, buffer_size=256 * 1024, pre_buffer=False)
+                groups = sorted({parquet.num_row_groups * i // places for i in range(places)})
+                rows: list[dict[str, Any]] = []
+                for group in groups if parquet.num_row_groups else []:
+                    batch = next(parquet.iter_batches(batch_size=quota, row_groups=[group]), None)
+                    rows.extend(batch.to_pylist() if batch is not None else [])
+                return rows
+            except pa.ArrowException:
+                return []
+    except OSError as error:
+        if isinstance(error, DataFileError):
+            raise
+        raise DataFileError(error.strerror or str(error)) from error
+    rows = []
+    for event in read_slice(FileSlice(path, fmt)):
+        if isinstance(event, RawRow):
+            rows.append(event.raw)
+            if len(rows) >= count:
+                break
+    return rows
+
+
+def _jsonl_spread(path: Path, quota: int, places: int) -> list[dict[str, Any]]:
+    """Up to `quota` rows from each of `places` byte ranges, a range's rows being the lines
+    that start inside it (so no row is taken twice, however small the file)."""
+    size = path.stat().st_size
+    starts = sorted({size * i // places for i in range(places)})
+    rows: list[dict[str, Any]] = []
+    with path.open("rb") as handle:
+        for start, stop in zip(starts, [*starts[1:], size], strict=True):
+            handle.seek(start)
+            if start:
+                handle.readline()  # the rest of a line that began before this range
+            taken = 0
+            while taken < quota and handle.tell() < stop:
+                line = handle.readline()
+                if not line:
+                    break
+                event = _parse_json_line(line.removeprefix(_BOM), 0) if line.strip() else None
+                if isinstance(event, RawRow):
+                    rows.append(event.raw)
+                    taken += 1
+    return rows
+
+
 def read_slice(part: FileSlice) -> Iterator[RawRow | ReadProblem | SkippedRows]:
     """Yield the rows and problems of one slice, and `SkippedRows` only when `part.lines` is
     set; raises DataFileError only for I/O failures."""

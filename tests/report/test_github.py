@@ -99,7 +99,7 @@ def test_github_escapes_file_names_and_messages(tmp_path: Path) -> None:
     lines = github_lines(tmp_path, {"odd,name:1.jsonl": {"rows": [{"weird%col\nx": "v"}]}})
     assert len(lines) == 2  # SCH004 and SIZE001: a raw newline would have split a command
     unmapped = line_for(lines, "SCH004")
-    assert unmapped.startswith("::warning file=ds/odd%2Cname%3A1.jsonl,title=SCH004 unmapped-columns::")
+    assert unmapped.startswith("::error file=ds/odd%2Cname%3A1.jsonl,title=SCH004 unmapped-columns::")
     message = unmapped.split("::", 2)[2]
     assert "weird%25col%0Ax" in message
     assert "\r" not in unmapped

@@ -93,10 +93,15 @@ def test_json_report_of_a_single_file_has_target_kind_file(tmp_path: Path) -> No
 
 
 def test_json_report_lists_tables_with_their_files_rows_and_mapping(reports: dict[str, dict[str, Any]]) -> None:
-    assert reports["jsonl"]["tables"] == [{
+    [table] = reports["jsonl"]["tables"]
+    evidence = table.pop("mapping_evidence")
+    assert table == {
         "config": "default", "split": "train", "files": ["train.jsonl"], "rows": 2,
         "mapping": {"prompt": "question", "trace": "reasoning", "answer": "answer"},
-    }]
+    }
+    assert [(item["role"], item["column"]) for item in evidence] == [
+        ("prompt", "question"), ("trace", "reasoning"), ("answer", "answer")]
+    assert 'name matches "question"' in evidence[0]["facts"]
     assert reports["jsonl"]["run"]["rows_read"] == 2
     assert reports["parquet"]["tables"][0]["files"] == ["train.parquet"]
     assert reports["parquet"]["tables"][0]["rows"] == 2
