@@ -3,7 +3,7 @@
 Each text is matched against the fingerprint indexes (`reasonlint.contamination`): the
 keyed hashes of its normalised word 8-grams are looked up in one sorted array of every
 item's hashes, and an item is reported when the text covers at least `min_coverage` of its
-informative n-grams. The prompt is scanned once per row (a row with 16 generations has one
+informative n-grams; a short item is reported when the text holds it whole, numbers kept. The prompt is scanned once per row (a row with 16 generations has one
 prompt); outputs are scanned per generation. Indexes load once per process, on first use.
 """
 
@@ -38,7 +38,8 @@ def _match(text: str, paths: tuple[str, ...], min_coverage: float, min_matches: 
 def _hit(match: Match, text: str, where: str) -> Hit:
     data = text.encode("utf-8", "surrogatepass")
     span = data[match.start: match.stop].decode("utf-8", "replace")
-    return Hit({"field": where, "coverage": f"{match.coverage:.0%}", "benchmark": match.benchmark,
+    coverage = "all" if match.whole else f"{match.coverage:.0%}"
+    return Hit({"field": where, "coverage": coverage, "benchmark": match.benchmark,
                 "item": f"{match.benchmark}:{match.item}", "matched": match.matched, "size": match.size,
                 "span": excerpt_of(span, 60)}, field=where, excerpt=excerpt_of(span))
 

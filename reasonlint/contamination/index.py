@@ -4,7 +4,9 @@ An index file (`.npz`, loaded with `allow_pickle=False`) holds, per benchmark it
 sorted set of its keyed n-gram hashes (see `normalise`), concatenated in `hashes` (uint64)
 with `offsets` (int64, items + 1) marking each item's run, the item `ids` (str), and `meta`
 (a JSON string: format, benchmark name, n, normaliser and hash versions, the `common_df`
-used, the source file's sha256, item count). No positions and no text are stored.
+used, the source file's sha256, item count). Items of at most `SHORT_MAX_TOKENS` tokens also
+get one keyed hash of their whole normalised text with numbers kept and one of their first
+three tokens (`short_items`, `short_hashes`, `short_anchors`, `short_lengths`; see `short_items`). No positions and no text are stored.
 
 N-grams shared by `common_df` or more items are boilerplate (AIME's "relatively prime
 positive integers", LiveCodeBench's prompt wrapper, GPQA's instruction line): they are
@@ -23,10 +25,11 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from reasonlint.contamination.normalise import HASH_VERSION, NORMALISER_VERSION, grams_of
-from reasonlint.text.ngrams import Hashes
+from reasonlint.contamination.normalise import HASH_VERSION, NORMALISER_VERSION, grams_from_tokens
+from reasonlint.contamination.short_items import ShortItems, anchor_hash, normal_tokens, whole_item_hash
+from reasonlint.text.ngrams import Hashes, Tokens
 
-FORMAT = "reasonlint-fingerprints/1"
+FORMAT = "reasonlint-fingerprints/2"
 DEFAULT_N = 8
 DEFAULT_COMMON_DF = 4
 # Texts are scanned up to this many bytes (1 MiB): the cost stays linear and bounded on
@@ -46,6 +49,11 @@ class FingerprintIndex:
     offsets: npt.NDArray[np.int64]
     common_df: int
     source_sha256: str
+    # Short items: their numbers (into `ids`), whole-text hashes, anchors and token counts.
+    short_items: npt.NDArray[np.int32]
+    short_hashes: Hashes
+    short_anchors: Hashes
+    short_lengths: npt.NDArray[np.int32]
 
     @classmethod
     def build(cls, name: str, items: Iterable[tuple[str, str]], *, n: int = DEFAULT_N,
@@ -53,14 +61,23 @@ class FingerprintIndex:
         """Fingerprint `(id, text)` items; n-grams in `common_df` or more items are dropped."""
         ids: list[str] = []
         sets: list[Hashes] = []
+        short: list[tuple[int, int, int, int]] = []
         for item_id, text in items:
+            data = text.encode("utf-8", "surrogatepass")
+            sets.append(np.unique(grams_from_tokens(data, normal_tokens(data), n, wordy_only=True).hashes))
+            whole = whole_item_hash(text)
+            if whole is not None:
+                short.append((len(ids), whole[0], anchor_hash(text), whole[1]))
             ids.append(str(item_id))
-            sets.append(np.unique(grams_of(text.encode("utf-8", "surrogatepass"), n, wordy_only=True).hashes))
         sets = _drop_common(sets, common_df)
         offsets = np.zeros(len(sets) + 1, dtype=np.int64)
         np.cumsum([len(s) for s in sets], out=offsets[1:])
         hashes = np.concatenate(sets) if sets else np.zeros(0, dtype=np.uint64)
-        return cls(name, n, tuple(ids), hashes.astype(np.uint64), offsets, common_df, source_sha256)
+        return cls(name, n, tuple(ids), hashes.astype(np.uint64), offsets, common_df, source_sha256,
+                   np.array([item for item, _, _, _ in short], dtype=np.int32),
+                   np.array([value for _, value, _, _ in short], dtype=np.uint64),
+                   np.array([anchor for _, _, anchor, _ in short], dtype=np.uint64),
+                   np.array([length for _, _, _, length in short], dtype=np.int32))
 
     def save(self, path: Path) -> None:
         meta = {"format": FORMAT, "name": self.name, "n": self.n, "normaliser": NORMALISER_VERSION,
@@ -68,7 +85,9 @@ class FingerprintIndex:
                 "items": len(self.ids)}
         with path.open("wb") as handle:
             np.savez_compressed(handle, hashes=self.hashes, offsets=self.offsets,
-                                ids=np.array(self.ids, dtype=np.str_), meta=np.array(json.dumps(meta)))
+                                ids=np.array(self.ids, dtype=np.str_), meta=np.array(json.dumps(meta)),
+                                short_items=self.short_items, short_hashes=self.short_hashes,
+                                short_anchors=self.short_anchors, short_lengths=self.short_lengths)
 
     @classmethod
     def load(cls, path: Path) -> FingerprintIndex:
@@ -81,7 +100,9 @@ class FingerprintIndex:
                                  "rebuild it with `reasonlint fingerprints build`")
             return cls(meta["name"], int(meta["n"]), tuple(str(i) for i in data["ids"]),
                        data["hashes"].astype(np.uint64), data["offsets"].astype(np.int64),
-                       int(meta["common_df"]), str(meta["source_sha256"]))
+                       int(meta["common_df"]), str(meta["source_sha256"]), data["short_items"].astype(np.int32),
+                       data["short_hashes"].astype(np.uint64), data["short_anchors"].astype(np.uint64),
+                       data["short_lengths"].astype(np.int32))
 
     def item_sets(self) -> list[Hashes]:
         return [self.hashes[a:b] for a, b in zip(self.offsets[:-1], self.offsets[1:], strict=True)]
@@ -101,7 +122,8 @@ def _drop_common(sets: Sequence[Hashes], common_df: int) -> list[Hashes]:
 @dataclass(frozen=True, slots=True)
 class Match:
     """The item a text covers best: `coverage` of its `size` informative n-grams were found
-    (`matched`), between bytes `start` and `stop` of the text's UTF-8 encoding."""
+    (`matched`), between bytes `start` and `stop` of the text's UTF-8 encoding; `whole` when
+    a short item was found whole with its numbers (then `size` counts its tokens)."""
 
     benchmark: str
     item: str
@@ -110,6 +132,7 @@ class Match:
     size: int
     start: int
     stop: int
+    whole: bool = False
 
 
 class Matcher:
@@ -122,10 +145,16 @@ class Matcher:
         self.names: list[str] = []
         self.ids: list[str] = []
         sets: list[Hashes] = []
+        short_owners: list[npt.NDArray[np.int32]] = []
         for index in indexes:
+            short_owners.append(index.short_items + np.int32(len(self.ids)))
             self.names.extend([index.name] * len(index.ids))
             self.ids.extend(index.ids)
             sets.extend(index.item_sets())
+        self.short = ShortItems(np.concatenate([index.short_hashes for index in indexes]),
+                                np.concatenate([index.short_anchors for index in indexes]),
+                                np.concatenate([index.short_lengths for index in indexes]),
+                                np.concatenate(short_owners))
         self.sets = _drop_common(sets, common_df)
         self.sizes = np.array([len(s) for s in self.sets], dtype=np.int64)
         owners = np.repeat(np.arange(len(self.sets), dtype=np.int32), self.sizes)
@@ -140,10 +169,22 @@ class Matcher:
 
     def match(self, data: bytes, *, min_coverage: float, min_matches: int) -> Match | None:
         """The item with the highest coverage at or above `min_coverage` (and at least
-        `min_matches` n-grams) in UTF-8 `data`, or None."""
+        `min_matches` n-grams) in UTF-8 `data`, else a short item found whole, or None."""
+        tokens = normal_tokens(data[:MAX_BYTES])
+        found = self._by_ngrams(data[:MAX_BYTES], tokens, min_coverage, min_matches)
+        if found is not None or not len(self.short):
+            return found
+        whole = self.short.find(tokens)
+        if whole is None:
+            return None
+        last = whole.first + whole.length - 1
+        return Match(self.names[whole.owner], self.ids[whole.owner], 1.0, whole.length, whole.length,
+                     int(tokens.starts[whole.first]), int(tokens.ends[last]), whole=True)
+
+    def _by_ngrams(self, data: bytes, tokens: Tokens, min_coverage: float, min_matches: int) -> Match | None:
         if not len(self.hashes):
             return None
-        grams = grams_of(data[:MAX_BYTES], self.n)
+        grams = grams_from_tokens(data, tokens, self.n)
         if len(grams.hashes) < min_matches:
             return None
         maybe = grams.hashes[self.present[grams.hashes >> np.uint64(64 - _TABLE_BITS)]]

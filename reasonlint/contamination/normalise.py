@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reasonlint.text.ngrams import Hashes, Offsets, ngram_hashes, tokens_of
+from reasonlint.text.ngrams import Hashes, Offsets, Tokens, ngram_hashes, tokens_of
 
 NORMALISER_VERSION = 1
 HASH_VERSION = 1
@@ -107,19 +107,37 @@ def keyed(hashes: Hashes) -> Hashes:
         return z ^ (z >> np.uint64(31))
 
 
+def unkeyed(hashes: Hashes) -> Hashes:
+    """The inverse of `keyed`: every step of the finaliser is a bijection on 64 bits. A matcher
+    inverts an index's few stored hashes once, so that a text's many windows are compared
+    without being keyed."""
+    mask = np.uint64(0xFFFFFFFFFFFFFFFF)
+    with np.errstate(over="ignore"):
+        z = hashes ^ (hashes >> np.uint64(31)) ^ (hashes >> np.uint64(62))
+        z = (z * np.uint64(pow(0x94D049BB133111EB, -1, 1 << 64))) & mask
+        z = z ^ (z >> np.uint64(27)) ^ (z >> np.uint64(54))
+        z = (z * np.uint64(pow(0xBF58476D1CE4E5B9, -1, 1 << 64))) & mask
+        z = z ^ (z >> np.uint64(30)) ^ (z >> np.uint64(60))
+        return z ^ np.uint64(KEY)
+
+
 def grams_of(data: bytes, n: int, *, wordy_only: bool = False) -> Grams:
-    """The keyed hashes of the normalised word n-grams of UTF-8 `data`, with their spans;
-    with `wordy_only`, without the n-grams of more than n/2 NUMBER tokens (an index never
-    holds those, so a text to match need not spend time dropping them)."""
-    normal = normalise(data)
-    tokens = tokens_of(normal)
+    """The keyed hashes of the normalised word n-grams of UTF-8 `data`, with their spans."""
+    return grams_from_tokens(data, tokens_of(normalise(data)), n, wordy_only=wordy_only)
+
+
+def grams_from_tokens(data: bytes, tokens: Tokens, n: int, *, wordy_only: bool = False) -> Grams:
+    """As `grams_of`, from the tokens of `normalise(data)` already cut (left as they are):
+    every token that starts with a digit reads as one NUMBER token; with `wordy_only`,
+    without the n-grams of more than n/2 NUMBER tokens (an index never holds those, so a
+    text to match need not spend time dropping them)."""
     count = len(tokens) - n + 1
     if count <= 0:
         return Grams(np.zeros(0, dtype=np.uint64), tokens.starts[:0], tokens.ends[:0])
-    leading = np.frombuffer(normal, dtype=np.uint8)[tokens.starts]
+    leading = np.frombuffer(data, dtype=np.uint8)[tokens.starts]
     numbers = (leading >= 0x30) & (leading <= 0x39)
-    tokens.hashes[numbers] = _NUMBER
-    hashes = ngram_hashes(tokens, n)
+    words = Tokens(np.where(numbers, _NUMBER, tokens.hashes), tokens.starts, tokens.ends)
+    hashes = ngram_hashes(words, n)
     if wordy_only and numbers.any():
         in_window = np.cumsum(numbers, dtype=np.int32)
         in_window[n:] -= in_window[:-n].copy()

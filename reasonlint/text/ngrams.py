@@ -59,13 +59,13 @@ def tokens_of(data: bytes) -> Tokens:
     # A token ends at the next whitespace or the next token's start, whichever comes first.
     blanks = np.append(np.flatnonzero(space), len(raw))
     ends = np.minimum(blanks[np.searchsorted(blanks, starts)], np.append(starts[1:], len(raw)))
-    powers, inverse_powers = _powers(1 << len(raw).bit_length())
+    up, down = powers(1 << len(raw).bit_length())
     with np.errstate(over="ignore"):
         # Token hash: sum of byte[k] * P**(end - 1 - k) over the token, wrapping modulo 2**64,
         # from prefix sums of byte[k] * P**-k; mixed with the length against collisions.
         prefix = np.zeros(len(raw) + 1, dtype=np.uint64)
-        np.cumsum(raw.astype(np.uint64) * inverse_powers[: len(raw)], out=prefix[1:])
-        words = (prefix[ends] - prefix[starts]) * powers[ends - 1]
+        np.cumsum(raw.astype(np.uint64) * down[: len(raw)], out=prefix[1:])
+        words = (prefix[ends] - prefix[starts]) * up[ends - 1]
         words ^= (ends - starts).astype(np.uint64) * np.uint64(_MIX)
     return Tokens(words, starts, ends)
 
@@ -86,15 +86,15 @@ def ngram_hashes(tokens: Tokens, n: int) -> Hashes:
 
 
 @cache
-def _powers(size: int) -> tuple[Hashes, Hashes]:
+def powers(size: int) -> tuple[Hashes, Hashes]:
     """P**k and P**-k modulo 2**64 for k < size (a power of two, so a handful of arrays
     serve every text)."""
     inverse = pow(_MULTIPLIER, -1, 1 << 64)
     with np.errstate(over="ignore"):
-        powers = np.full(size, _MULTIPLIER, dtype=np.uint64)
-        powers[0] = 1
-        np.cumprod(powers, out=powers)
+        up = np.full(size, _MULTIPLIER, dtype=np.uint64)
+        up[0] = 1
+        np.cumprod(up, out=up)
         inverses = np.full(size, inverse, dtype=np.uint64)
         inverses[0] = 1
         np.cumprod(inverses, out=inverses)
-    return powers, inverses
+    return up, inverses

@@ -80,9 +80,25 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     loaded = FingerprintIndex.load(tmp_path / "toy.npz")
     assert loaded.ids == index.ids and loaded.n == 8 and loaded.source_sha256 == "ab"
     assert np.array_equal(loaded.hashes, index.hashes) and np.array_equal(loaded.offsets, index.offsets)
+    assert np.array_equal(loaded.short_hashes, index.short_hashes)
+    assert np.array_equal(loaded.short_items, index.short_items)
     with np.load(tmp_path / "toy.npz", allow_pickle=False) as data:
-        assert sorted(data.files) == ["hashes", "ids", "meta", "offsets"]
-        assert data["hashes"].dtype == np.uint64
+        assert sorted(data.files) == ["hashes", "ids", "meta", "offsets", "short_anchors", "short_hashes",
+                                      "short_items", "short_lengths"]
+        assert data["hashes"].dtype == np.uint64 and data["short_hashes"].dtype == np.uint64
+
+
+def test_short_items_are_found_whole_with_their_numbers_never_renumbered() -> None:
+    index = FingerprintIndex.build("toy", [("s1", "Compute $99^2+99+1$ in your head."),
+                                           ("s2", "Simplify $\\sqrt{242}$.")])
+    matcher = MatcherSet([index])
+    found = matcher.match("Please solve: compute 99^2 + 99 + 1 in your head!", min_coverage=0.5, min_matches=6)
+    assert found is not None and found.whole and found.item == "s1" and found.coverage == 1.0
+    assert matcher.match("Compute $98^2+98+1$ in your head.", min_coverage=0.5, min_matches=6) is None
+    assert matcher.match("Simplify $\\sqrt{242}$.", min_coverage=0.5, min_matches=6) is not None
+    # Three tokens inside a long trace are a step of another solution, not the item.
+    trace = "We first simplify sqrt 242 as part of a longer computation. " * 5
+    assert matcher.match(trace, min_coverage=0.5, min_matches=6) is None
 
 
 def test_zip_with_password_and_field_choice(tmp_path: Path) -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 
 from reasonlint.contamination.index import matcher_for, resolve
-from tests.conftest import REALDATA
+from reasonlint.contamination.short_items import normal_tokens
+from tests.conftest import REALDATA, run_cli
 from tests.contamination.disguises import (
     BENCHMARKS,
     DISGUISES,
@@ -48,6 +50,49 @@ def test_recall_per_disguise() -> None:
         print(f"{name:17s} recall {recall[name]:.3f} ({found}/{len(planted)})")
     for name, target in TARGETS.items():
         assert recall[name] >= target, name
+
+
+SHORT_TOKENS = 24  # items this short have at most 17 informative 8-grams: n-grams alone miss many
+
+
+def _short_items() -> list[tuple[str, str]]:
+    return [(bench, text) for bench, texts in load_items().items() for text in texts
+            if len(normal_tokens(text.encode("utf-8"))) <= SHORT_TOKENS]
+
+
+def test_short_item_recall_per_disguise() -> None:
+    """Short items ("Simplify $\\sqrt{242}$.") are matched whole, numbers kept: every disguise
+    but renumbering finds them (renumbered, a short item is another exercise)."""
+    planted = _short_items()
+    assert len(planted) >= 100
+    rng = random.Random(7)
+    for name, disguise in DISGUISES.items():
+        found = sum(_found(disguise(text, rng), []) is not None for _, text in planted)
+        recall = found / len(planted)
+        print(f"short items, {name:15s} recall {recall:.3f} ({found}/{len(planted)})")
+        if name != "changed numbers":
+            assert recall >= 0.95, name
+
+
+def test_shared_instruction_alone_does_not_match_a_short_item() -> None:
+    texts = ["Express your answer as a common fraction.", "Express your answer in simplest radical form.",
+             "What is the value of $x$? Express your answer as a common fraction.",
+             "Compute the sum. Express your answer in base 9."]
+    assert [_found(text, []) for text in texts] == [None] * len(texts)
+
+
+def test_every_math500_problem_as_a_prompt_is_flagged(tmp_path: Path) -> None:
+    """The real-data check: a file of all 500 MATH-500 problems, each as a prompt."""
+    problems = load_items()["math500"]
+    data = tmp_path / "ds" / "train.jsonl"
+    data.parent.mkdir()
+    data.write_text("".join(json.dumps({"question": text, "answer": "0"}) + "\n" for text in problems),
+                    encoding="utf-8")
+    result = run_cli("check", str(data.parent), "--select", "CON001", "--output-format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    flagged = {finding["location"]["line"] for finding in findings}
+    print(f"MATH-500 as prompts: {len(flagged)}/{len(problems)} flagged")
+    assert len(flagged) / len(problems) >= 0.98
 
 
 def test_false_positives_on_clean_rows() -> None:
