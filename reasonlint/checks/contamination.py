@@ -3,8 +3,9 @@
 Each text is matched against the fingerprint indexes (`reasonlint.contamination`): the
 keyed hashes of its normalised word 8-grams are looked up in one sorted array of every
 item's hashes, and an item is reported when the text covers at least `min_coverage` of its
-informative n-grams; a short item is reported when the text holds it whole, numbers kept. The prompt is scanned once per row (a row with 16 generations has one
-prompt); outputs are scanned per generation. Indexes load once per process, on first use.
+informative n-grams; a short item is reported when the text holds it whole, numbers kept.
+The prompt is scanned once per row (a row with 16 generations has one prompt); outputs are
+scanned per generation. Indexes load once per process, on first use.
 """
 
 from __future__ import annotations

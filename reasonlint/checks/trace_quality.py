@@ -15,7 +15,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reasonlint.checks import aggregate_check, row_check
 from reasonlint.findings import Hit, Location, excerpt_of
@@ -310,3 +310,63 @@ class LengthOutliers(_Lengths):
                       location=Location(location.path, location.line, location.row, location.split,
                                         location.config, where),
                       key=f"length-outlier:{location.path}:{location.line}:{location.row}:{where}")
+
+
+# --- stored text -------------------------------------------------------------------------------
+
+# A backslash-n, -t or -quote written as two characters where the character was meant: followed
+# by what starts a line (a capital, a digit, a list mark, another escape, a space) or the end.
+# `\neq`, `\nabla`, `\theta`, `\text` (LaTeX) are followed by a lower-case letter and do not count.
+_ESCAPE = re.compile(r'\\[nt](?=[A-Z0-9\\*#>|\-\s(]|$)|\\"')
+_ESCAPE_ROLES = ("prompt", "trace", "response", "answer")
+
+
+@dataclass(slots=True)
+class EscapeState:
+    rows: Counter[str] = field(default_factory=Counter)  # texts judged, per role
+    escaped: Counter[str] = field(default_factory=Counter)  # of them, stored double-escaped
+    first: dict[str, tuple[Location, str]] = field(default_factory=dict)  # role -> where first seen
+
+
+@aggregate_check
+class EscapedText:
+    """Text fields whose line breaks, tabs or quotes are stored as the two-character escape
+    sequences (`\\n`) and never as the characters: a double-escaped export. Counted per
+    role over the dataset and reported once per role, with the share of rows."""
+
+    def __init__(self, *, min_chars: int, min_escapes: int) -> None:
+        self.min_chars = min_chars
+        self.min_escapes = min_escapes
+
+    def start(self) -> EscapeState:
+        return EscapeState()
+
+    def add(self, state: EscapeState, record: Record, location: Location) -> None:
+        seen: set[str] = set()
+        for role in _ESCAPE_ROLES:
+            text = getattr(record, role)
+            where = record.fields.get(role)
+            if not text or len(text) < self.min_chars or where is None or text in seen:
+                continue
+            seen.add(text)
+            state.rows[role] += 1
+            if "\n" not in text and len(_ESCAPE.findall(text, 0, 20_000)) >= self.min_escapes:
+                state.escaped[role] += 1
+                state.first.setdefault(role, (replace(location, field=where), where))
+
+    def merge(self, a: EscapeState, b: EscapeState) -> EscapeState:
+        a.rows.update(b.rows)
+        a.escaped.update(b.escaped)
+        for role, first in b.first.items():
+            a.first.setdefault(role, first)
+        return a
+
+    def finish(self, state: EscapeState, summary: DatasetSummary) -> Iterator[Hit]:
+        for role in _ESCAPE_ROLES:
+            count = state.escaped[role]
+            if not count:
+                continue
+            location, where = state.first[role]
+            yield Hit({"role": role, "field": where, "count": count, "rows": state.rows[role],
+                       "share": count / state.rows[role], "noun": "row" if count == 1 else "rows"},
+                      location=location, key=f"escaped-{role}")

@@ -6,7 +6,8 @@ with `offsets` (int64, items + 1) marking each item's run, the item `ids` (str),
 (a JSON string: format, benchmark name, n, normaliser and hash versions, the `common_df`
 used, the source file's sha256, item count). Items of at most `SHORT_MAX_TOKENS` tokens also
 get one keyed hash of their whole normalised text with numbers kept and one of their first
-three tokens (`short_items`, `short_hashes`, `short_anchors`, `short_lengths`; see `short_items`). No positions and no text are stored.
+three tokens (`short_items`, `short_hashes`, `short_anchors`, `short_lengths`; see `short_items`).
+No positions and no text are stored.
 
 N-grams shared by `common_df` or more items are boilerplate (AIME's "relatively prime
 positive integers", LiveCodeBench's prompt wrapper, GPQA's instruction line): they are

@@ -98,9 +98,9 @@ class WholeMatch:
 
 class ShortItems:
     """The short items of a set of indexes (their stored hashes unkeyed once, here), found by
-    the hash of their first tokens (the anchor). A text's anchor windows are computed in one pass and almost all dismissed by a
-    presence table on the hashes' top bits; only where an anchor is found is the whole item,
-    of its own length, compared."""
+    the hash of their first tokens (the anchor). A text's anchor windows are computed in one
+    pass and almost all dismissed by a presence table on the hashes' top bits; only where an
+    anchor is found is the whole item, of its own length, compared."""
 
     def __init__(self, hashes: Hashes, anchors: Hashes, lengths: npt.NDArray[np.int32],
                  owners: npt.NDArray[np.int32]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from pathlib import Path
 from typing import ClassVar, TextIO
 
@@ -35,6 +36,26 @@ def reporter(name: str) -> Reporter:
     for module in REPORTER_MODULES:
         importlib.import_module(f"reasonlint.report.{module}")
     return Reporter.REGISTRY[name]()
+
+
+# C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a terminal or a
+# diff view shows ("Trojan source"): never written raw into a text report.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` for a terminal or a text file: escape sequences and other control characters
+    (ANSI colours, cursor moves, a bell, `\\r` overwriting the line, `\\n` splitting it) shown
+    escaped, as `\\x1b`, `\\n` or `\\u202e`; data never drives the reader's terminal."""
+    return _CONTROL.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+    if named is not None:
+        return named
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 def display_path(report: RunReport, finding: Finding) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from reasonlint.report import Reporter, display_path
+from reasonlint.report import Reporter, display_path, printable
 from reasonlint.summary import RunReport
 
 
@@ -26,5 +26,6 @@ class ConciseReporter(Reporter):
 
 
 def _one_line(text: str) -> str:
-    """Messages and fields quote data (column names), which may hold line breaks."""
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+    """Messages and fields quote data (column names), which may hold line breaks and escape
+    sequences."""
+    return printable(text)

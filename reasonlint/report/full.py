@@ -7,12 +7,18 @@ from itertools import groupby
 from typing import TextIO
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as escape_markup
 
 from reasonlint.findings import Severity
-from reasonlint.report import Reporter, display_path, mapping_text
+from reasonlint.report import Reporter, display_path, mapping_text, printable
 from reasonlint.score.model import Scores
 from reasonlint.summary import RunReport
+
+
+def escape(text: str) -> str:
+    """Data as rich prints it literally: no markup, no emoji codes, no escape sequences."""
+    return escape_markup(printable(text))
+
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -21,7 +27,7 @@ class FullReporter(Reporter):
     name = "full"
 
     def render(self, report: RunReport, out: TextIO) -> None:
-        console = Console(file=out, highlight=False, soft_wrap=True)
+        console = Console(file=out, highlight=False, soft_wrap=True, emoji=False)
         target = report.target
         revision = f" @ {target.sha}" if target.sha else ""
         console.print(f"[bold]{escape(target.id)}[/]{escape(revision)}")

@@ -15,7 +15,7 @@ from typing import TextIO
 from urllib.parse import quote
 
 from reasonlint.findings import Severity
-from reasonlint.report import Reporter
+from reasonlint.report import Reporter, printable
 from reasonlint.report.github import Annotation, ranked_annotations
 from reasonlint.score.model import Scores
 from reasonlint.summary import RunReport
@@ -35,7 +35,7 @@ def relative_link(path: str, line: int | None) -> str:
 
 def _cell(text: str) -> str:
     """Table-cell text: one line, no pipe to end the cell, no HTML to render."""
-    flat = " ".join(text.split())
+    flat = printable(" ".join(text.split()))
     return flat.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -28,6 +28,10 @@ _BOM = b"\xef\xbb\xbf"
 _BATCH_ROWS = 1024
 _CHUNK_BYTES = 32 * 1024 * 1024
 _INT64_LIMIT = float(2**63)
+# Deeper rows are refused at read time, so that no check, cache or report walks a value nested
+# past what Python's recursion (and JSON encoders) can take; real rows nest a few levels.
+MAX_DEPTH = 100
+_TOO_DEEP = f"values nested more than {MAX_DEPTH} levels deep; not read"
 
 ProblemKind = Literal["malformed-record", "unparseable-file", "lfs-pointer"]
 
@@ -302,16 +306,35 @@ def _parse_json_line(line: bytes, line_number: int) -> RawRow | ReadProblem:
         value = orjson.loads(line)
         if _holds_rounded_integer(value):
             raise orjson.JSONDecodeError("integer past 64 bits", "", 0)
-    except orjson.JSONDecodeError:
+    except (orjson.JSONDecodeError, RecursionError):
         text = line.strip()
         try:
             value = json.loads(text)
         except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
             excerpt = excerpt_of(text.decode("utf-8", "replace"))
             return ReadProblem("malformed-record", line_number, None, _json_error_text(error), excerpt)
+        except RecursionError:
+            return ReadProblem("malformed-record", line_number, None, _TOO_DEEP)
+    if _depth(value) > MAX_DEPTH:
+        return ReadProblem("malformed-record", line_number, None, _TOO_DEEP)
     if not isinstance(value, dict):
         return ReadProblem("malformed-record", line_number, None, f"a JSON {_json_kind(value)}, not an object")
     return RawRow(value, line_number, None)
+
+
+def _depth(value: Any) -> int:
+    """How deeply containers nest in `value` (a scalar is 0), counted without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is dict or kind is list:
+            depth += 1
+            if depth > MAX_DEPTH:
+                return depth
+            deepest = max(deepest, depth)
+            stack.extend((child, depth) for child in (item.values() if kind is dict else item))
+    return deepest
 
 
 def _holds_rounded_integer(value: Any) -> bool:
@@ -358,6 +381,12 @@ def _read_json(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
             return
         yield ReadProblem("unparseable-file", getattr(error, "lineno", None), None, _json_error_text(error))
         return
+    except RecursionError:
+        yield ReadProblem("unparseable-file", None, None, _TOO_DEEP)
+        return
+    if _depth(value) > MAX_DEPTH + 1:  # the file's own array or object of rows, then the rows
+        yield ReadProblem("unparseable-file", None, None, _TOO_DEEP)
+        return
     if isinstance(value, list):
         for index, item in enumerate(value):
             if isinstance(item, dict):
@@ -397,18 +426,8 @@ def _read_csv(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
     are skipped and reported; pyarrow cannot number lines then, so they are found again by
     Python's csv module, which only runs when there is such a row."""
     bad_rows: list[Any] = []
-
-    def skip_invalid(row: Any) -> str:
-        bad_rows.append(row)
-        return "skip"
-
     try:
-        reader = pa_csv.open_csv(
-            part.path,
-            read_options=pa_csv.ReadOptions(block_size=4 * 1024 * 1024),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip_invalid),
-        )
-        yield from _rows_of_batches(iter(reader), 0)
+        yield from _rows_of_batches(_csv_batches(part.path, bad_rows), 0)
     except pa.ArrowException as error:
         yield ReadProblem("unparseable-file", None, None, f"not readable as CSV: {error}")
     if bad_rows:
@@ -417,6 +436,37 @@ def _read_csv(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
             line = row.number if row.number is not None else (lines[index] if index < len(lines) else None)
             detail = f"{row.actual_columns} fields where the header has {row.expected_columns}"
             yield ReadProblem("malformed-record", line, None, detail, excerpt_of(row.text))
+
+
+def _csv_batches(path: Path, bad_rows: list[Any]) -> Iterator[pa.RecordBatch]:
+    """The CSV's record batches, rows of the wrong width skipped into `bad_rows`. pyarrow
+    cannot parse a row larger than its block (a 10 MB cell: "straddling object"), so the block
+    grows and the file is read again before it is called unreadable; rows already yielded are
+    not yielded twice, and `bad_rows` holds those of the last, complete read."""
+    block, done = 4 * 1024 * 1024, 0
+
+    def skip_invalid(row: Any) -> str:
+        bad_rows.append(row)
+        return "skip"
+
+    while True:
+        bad_rows.clear()
+        try:
+            reader = pa_csv.open_csv(path, read_options=pa_csv.ReadOptions(block_size=block),
+                                     parse_options=pa_csv.ParseOptions(newlines_in_values=True,
+                                                                       invalid_row_handler=skip_invalid))
+            seen = 0
+            for batch in reader:
+                if seen + batch.num_rows > done:
+                    fresh = batch.slice(max(0, done - seen))
+                    done = seen + batch.num_rows
+                    yield fresh
+                seen += batch.num_rows
+            return
+        except pa.ArrowInvalid as error:
+            if "straddling" not in str(error) or block > path.stat().st_size:
+                raise
+            block *= 4
 
 
 def _csv_lines_with_wrong_width(path: Path) -> list[int]:
