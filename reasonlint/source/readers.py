@@ -304,7 +304,8 @@ def _parse_json_line(line: bytes, line_number: int) -> RawRow | ReadProblem:
     `json.loads`, whose values and error messages are the reference."""
     try:
         value = orjson.loads(line)
-        if _holds_rounded_integer(value):
+        rounded, too_deep = _inspect(value, MAX_DEPTH)
+        if rounded:
             raise orjson.JSONDecodeError("integer past 64 bits", "", 0)
     except (orjson.JSONDecodeError, RecursionError):
         text = line.strip()
@@ -315,41 +316,32 @@ def _parse_json_line(line: bytes, line_number: int) -> RawRow | ReadProblem:
             return ReadProblem("malformed-record", line_number, None, _json_error_text(error), excerpt)
         except RecursionError:
             return ReadProblem("malformed-record", line_number, None, _TOO_DEEP)
-    if _depth(value) > MAX_DEPTH:
+        too_deep = _inspect(value, MAX_DEPTH)[1]
+    if too_deep:
         return ReadProblem("malformed-record", line_number, None, _TOO_DEEP)
     if not isinstance(value, dict):
         return ReadProblem("malformed-record", line_number, None, f"a JSON {_json_kind(value)}, not an object")
     return RawRow(value, line_number, None)
 
 
-def _depth(value: Any) -> int:
-    """How deeply containers nest in `value` (a scalar is 0), counted without recursion."""
-    deepest, stack = 0, [(value, 0)]
+def _inspect(value: Any, limit: int) -> tuple[bool, bool]:
+    """One walk over a parsed value, without recursion: whether it holds a float at or beyond
+    2**63 (orjson's reading of an integer past 64 bits, to be parsed again by `json`), and
+    whether its containers nest deeper than `limit`. Only containers are stacked, so a flat
+    row costs one pass over its values."""
+    rounded = False
+    stack = [(value, 1)] if type(value) is dict or type(value) is list else []
     while stack:
         item, depth = stack.pop()
-        kind = type(item)
-        if kind is dict or kind is list:
-            depth += 1
-            if depth > MAX_DEPTH:
-                return depth
-            deepest = max(deepest, depth)
-            stack.extend((child, depth) for child in (item.values() if kind is dict else item))
-    return deepest
-
-
-def _holds_rounded_integer(value: Any) -> bool:
-    """True when a float at or beyond 2**63 appears: orjson's reading of a too-large integer."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        kind = type(item)
-        if kind is dict:
-            stack.extend(item.values())
-        elif kind is list:
-            stack.extend(item)
-        elif kind is float and abs(item) >= _INT64_LIMIT:
-            return True
-    return False
+        if depth > limit:
+            return rounded, True
+        for child in item.values() if type(item) is dict else item:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif kind is float and not rounded and abs(child) >= _INT64_LIMIT:
+                rounded = True
+    return rounded, False
 
 
 def _json_error_text(error: ValueError) -> str:
@@ -384,7 +376,7 @@ def _read_json(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
     except RecursionError:
         yield ReadProblem("unparseable-file", None, None, _TOO_DEEP)
         return
-    if _depth(value) > MAX_DEPTH + 1:  # the file's own array or object of rows, then the rows
+    if _inspect(value, MAX_DEPTH + 1)[1]:  # the file's own array or object of rows, then the rows
         yield ReadProblem("unparseable-file", None, None, _TOO_DEEP)
         return
     if isinstance(value, list):
