@@ -162,3 +162,13 @@ def test_entry_point_plugin_with_user_rules_merges_state_across_workers(tmp_path
     reports = [run_json("check", str(data), "--jobs", jobs, env=env)[1] for jobs in ("1", "2")]
     assert reports[0] == reports[1]
     assert [f["message"] for f in reports[0]["findings"]] == ["1 answers are 4242: 4243:Q4242?"]
+
+
+def test_a_card_named_as_the_target_is_not_a_silent_pass(tmp_path: Path) -> None:
+    # Seen in the issue 18 audit: `reasonlint check card/README.md` read a 0-row table and exited 0.
+    card = tmp_path / "README.md"
+    card.write_text("---\nlicense: mit\n---\n# A card\n", encoding="utf-8")
+    code, report = run_json("check", str(card))
+    assert code == 1
+    [finding] = [f for f in report["findings"] if f["code"] == "SCH006"]
+    assert "README.md: reasonlint does not read it as data; to check a card, name its folder" in finding["message"]

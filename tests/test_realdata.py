@@ -131,11 +131,16 @@ def test_curator_s1k_fixture_of_five_rows_is_too_small(realdata: Path) -> None:
     assert only_table(report)["mapping"]["trace"] == "gemini_thinking_trajectory"
 
 
-def test_luckyiitr_trace_stats_json_cannot_be_read_as_rows(realdata: Path) -> None:
+def test_luckyiitr_trace_stats_json_is_not_data_nor_a_broken_file(realdata: Path) -> None:
     report = report_of("luckyiitr_r1_distill_pcmb_traces")
 
-    unreadable = findings_of(report, "SCH002")
-    assert [finding["location"]["path"] for finding in unreadable] == ["trace_stats.json"]
+    assert not findings_of(report, "SCH002")  # issue 18: it was an error
+    [stats] = findings_of(report, "SCH012")
+    assert (stats["location"]["path"], stats["severity"]) == ("trace_stats.json", "warning")
+    assert "8 settings or statistics (total_sourced, total_verified" in stats["message"]
+    # The filtered file is one finding, not 200 (issue 18).
+    [subset] = findings_of(report, "DUP001")
+    assert "all 200 rows of pcmb_traces_filtered.jsonl repeat rows of pcmb_traces.jsonl" in subset["message"]
     # The two trace files are still read in full, with the reasoning column as the trace.
     assert report["run"]["rows_read"] == 413 + 200
     assert only_table(report)["mapping"]["trace"] == "reasoning"
@@ -157,7 +162,7 @@ def test_marcodsn_card_data_files_match_nothing_yet_the_rows_are_read(realdata: 
     assert not findings_of(report, "SCH004")
 
 
-def test_gsm8k_control_reports_only_its_genuine_overlaps_and_exits_on_them(realdata: Path) -> None:
+def test_gsm8k_control_reports_only_its_genuine_overlaps_as_warnings(realdata: Path) -> None:
     """GSM8K train is clean but for one near-copied problem and four problems that are the
     test set's with other names and numbers (printed; read by hand: same story, same steps)."""
     code, stdout, stderr = _check("openai_gsm8k")  # no --exit-zero
@@ -165,26 +170,30 @@ def test_gsm8k_control_reports_only_its_genuine_overlaps_and_exits_on_them(reald
     report = json.loads(stdout)
     for finding in report["findings"]:
         print(finding["location"]["line"], finding["code"], finding["message"])
-    assert code == 1, stderr
+    assert code == 1, stderr  # warnings fail the run by default (`--fail-level`)
+    # Issue 18: the four share the test items' story but not their numbers: renumbered variants
+    # (CON004, warnings), not verbatim leaks; no error is left on the clean control.
     assert [(f["code"], f["location"]["line"]) for f in report["findings"]] == [
-        ("CON001", 21), ("CON001", 1315), ("DUP006", 2484), ("CON001", 2601), ("CON001", 5163)]
-    assert [f["message"].split(" (")[0] for f in findings_of(report, "CON001")] == [
+        ("CON004", 21), ("CON004", 1315), ("DUP006", 2484), ("CON004", 2601), ("CON004", 5163)]
+    assert [f["message"].split(" with other numbers")[0] for f in findings_of(report, "CON004")] == [
         "question covers 63% of gsm8k_test:632", "question covers 89% of gsm8k_test:602",
         "question covers 54% of gsm8k_test:974", "question covers 89% of gsm8k_test:602"]
+    assert not [f for f in report["findings"] if f["severity"] == "error"]
     assert "also train.jsonl:6692" in findings_of(report, "DUP006")[0]["message"]
     table = only_table(report)
     assert (table["split"], table["files"], table["rows"]) == ("train", ["train.jsonl"], 7473)
     assert table["mapping"] == {"prompt": "question", "response": "answer"}
 
 
-def test_logic_rl_chat_prompts_without_outputs_are_unmapped_for_trace_and_response(realdata: Path) -> None:
+def test_logic_rl_chat_prompts_without_outputs_are_a_prompt_only_table(realdata: Path) -> None:
     report = report_of("logic_rl_knights_knaves_3ppl")
 
     mapping = only_table(report)["mapping"]
     assert mapping.get("messages") == "prompt"
     assert "trace" not in mapping and "response" not in mapping
-    [unmapped] = findings_of(report, "SCH004")
-    assert "trace or response" in unmapped["message"]
+    assert not findings_of(report, "SCH004")  # an RL prompt set: by design, not an error (issue 18)
+    [partly] = findings_of(report, "SCH010")
+    assert partly["severity"] == "info" and "trace or response" in partly["message"]
 
 
 # --- cards: what a careful reviewer writes, and nothing more ------------------------------------
@@ -201,7 +210,9 @@ CARD_FINDINGS: dict[str, dict[str, int]] = {
     "card_hf2023_raldblox_cotlin": {"CARD005": 1, "CARD006": 1},
     "card_hf2023_reasoning-machines_gsm-hard": {"CARD006": 1, "META004": 1, "META006": 1},
     "card_openthoughts_114k": {"CARD006": 1},
-    "marcodsn_altered_riddles": {"META009": 1, "META010": 2, "CARD020": 1, "CARD021": 2, "CARD022": 2},
+    # CARD022: the `model_outputs/` records' keys are not the data's (issue 18); `set` and
+    # `version_added` are named as fields and are not in the file.
+    "marcodsn_altered_riddles": {"META009": 1, "META010": 2, "CARD020": 1, "CARD021": 2, "CARD022": 1},
     "rinkaname_tetralemma_reasoning": {"CARD002": 1, "CARD006": 1, "CARD020": 3, "CARD021": 2},
     "u-10bei__structured_data_with_cot_dataset_512_v2": {"CARD003": 1, "CARD006": 1, "CARD023": 1, "LANG001": 1},
     "u-10bei__structured_data_with_cot_dataset_v2": {"CARD005": 1, "CARD006": 1, "LIC001": 1},
@@ -340,22 +351,25 @@ DUPLICATE_CODES = ("DUP", "CON")
 # Findings of the duplicate and contamination rules per folder, default profile (counted by
 # hand in SOURCES.md's terms where it gives them). Folders not listed get none.
 DUPLICATE_FINDINGS: dict[str, dict[str, int]] = {
-    "openai_gsm8k": {"CON001": 4, "DUP006": 1},
+    # Four train questions are GSM8K test items renumbered: CON004 warnings (issue 18).
+    "openai_gsm8k": {"CON004": 4, "DUP006": 1},
     # Rows read through `Question`, the open-ended rewording each Complex_CoT answers: no two alike.
     # (Through the MedQA `question`, one question had several responses: DUP003.)
     # pcmb_traces_filtered.jsonl repeats 200 rows of pcmb_traces.jsonl in the same split.
-    "luckyiitr_r1_distill_pcmb_traces": {"DUP001": 200},
+    "luckyiitr_r1_distill_pcmb_traces": {"DUP001": 1},
     # SOURCES: 25 exact duplicate rows; one more question has two different reasonings.
     "rinkaname_tetralemma_reasoning": {"DUP001": 25, "DUP003": 1},
-    # SOURCES: 34 rows hold byte-identical generations; 4 more differ in case or punctuation
-    # only (52 clusters in 38 rows). 7 questions are MATH-500 test problems.
-    "simplerl_math_cot_maj8_100": {"DUP002": 52, "DUP003": 1, "CON001": 7},
+    # SOURCES: 34 rows hold byte-identical generations (ANS010's, not DUP002's: issue 18). 6
+    # questions are MATH-500 test problems, a seventh is one with another altitude (CON004).
+    "simplerl_math_cot_maj8_100": {"DUP003": 1, "CON001": 6, "CON004": 1},
     "rinkaname_financial_reasoning": {"DUP003": 1},  # SOURCES: 5 duplicate questions, other CoTs
     "u-10bei__structured_data_with_cot_dataset_v2": {"DUP003": 1, "DUP008": 1},
-    "u-10bei__structured_data_with_cot_dataset_512_v2": {"DUP003": 1, "DUP006": 65, "DUP008": 1},
-    # The altered riddles, now mapped as the prompt, are minimal edits of one another by design;
-    # some pairs differ by a space yet have different answers (lines 31 and 49: wheat, money).
-    "marcodsn_altered_riddles": {"DUP006": 27},
+    # DUP006 gave 65 here: one input under different instructions ("into JSON", "into TOML").
+    "u-10bei__structured_data_with_cot_dataset_512_v2": {"DUP003": 1, "DUP008": 1},
+    # The altered riddles are minimal edits of one another by design, each with its own answer:
+    # not near duplicates (26 warnings were, issue 18) but for lines 81 and 336, which differ by one
+    # character and answer "wheat" and "money".
+    "marcodsn_altered_riddles": {"DUP006": 1},
 }
 
 
@@ -393,9 +407,10 @@ def test_marcodsn_repeated_original_riddles_are_multi_sample_not_errors(realdata
     assert several["severity"] == "info"
     assert several["message"].startswith("163 of 186 prompts have several different responses (2–12 each")
     near = findings_of(report, "DUP006")
-    assert [(f["location"]["line"], f["severity"]) for f in near] == [(141, "warning"), (147, "warning"),
-                                                                       (288, "warning")]
-    assert "also benchmark.jsonl:152" in near[1]["message"]
+    # Line 141 is spelled twice too, but its two rows carry different answers, so it is not one
+    # item twice (issue 18); 147 and 152 differ by one letter ("hear"/"heart").
+    assert [(f["location"]["line"], f["severity"]) for f in near] == [(147, "warning"), (288, "warning")]
+    assert "also benchmark.jsonl:152" in near[0]["message"]
     assert sorted(set(codes(report))) == ["DUP003", "DUP006"]
 
 
@@ -409,7 +424,8 @@ def test_u10bei_templated_approach_lines_are_named_with_their_share(realdata: Pa
 def test_simplerl_math500_questions_name_the_item_and_the_span(realdata: Path) -> None:
     leaks = findings_of(report_of("simplerl_math_cot_maj8_100"), "CON001")
 
-    assert [f["location"]["line"] for f in leaks] == [16, 19, 29, 44, 46, 69, 98]
+    # Line 46 is MATH-500's item with another altitude (6 for 4√2): CON004's variant (issue 18).
+    assert [f["location"]["line"] for f in leaks] == [16, 19, 29, 44, 69, 98]
     assert all(f["location"]["field"] == "question" and "of math500:test/" in f["message"] for f in leaks)
     assert all(f["severity"] == "error" for f in leaks)
 

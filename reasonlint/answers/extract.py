@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 TAIL_CHARS = 4000
 MAX_BOXED_CHARS = 4000
-_BOXED = "\\boxed{"
-_BRACES = re.compile(r"[{}]")
-_GSM8K = re.compile(r"^####\s*(.+?)\s*$", re.MULTILINE)
+_BOXES = ("\\boxed{", "\\fbox{")
+# A brace, or a backslash escape to step over: `\{` is a literal brace (`\left\{`), while
+# `\\{` is a line break and then a group.
+_BRACES = re.compile(r"\\.|[{}]", re.DOTALL)
+_GSM8K = re.compile(r"(?:^|(?<=\s))####\s*(.+?)\s*$", re.MULTILINE)  # also after a sentence
 _ANSWER_LINE = re.compile(
     r"(?:final answer|answer)\s*(?:is|:)\s*[:\-]?\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _LETTER = re.compile(r"^\(?([A-J])\)?[.):]?$")
@@ -55,15 +57,19 @@ class Boxed:
 
 
 def last_boxed(text: str) -> Boxed | None:
-    """The last `\\boxed{…}`, with nested braces matched; None when there is none."""
-    start = text.rfind(_BOXED)
+    """The last `\\boxed{…}` (or `\\fbox{…}`, its plain-TeX twin), with nested braces matched;
+    None when there is none."""
+    start, opener = max((text.rfind(box), box) for box in _BOXES)
     if start < 0:
         return None
-    body = start + len(_BOXED)
+    body = start + len(opener)
     depth = 1
     window = text[body: body + MAX_BOXED_CHARS]
     for match in _BRACES.finditer(window):
-        depth += 1 if match.group() == "{" else -1
+        brace = match.group()
+        if len(brace) == 2:
+            continue
+        depth += 1 if brace == "{" else -1
         if depth == 0:
             return Boxed(window[: match.start()].strip(), True, start)
     return Boxed(window[:80], False, start)
@@ -83,15 +89,27 @@ def extract_final_answer(text: str | None, *, whole_field: bool = False) -> Fina
     one-line text as the answer itself (a dedicated answer column)."""
     if not text:
         return None
-    boxed = last_boxed(text)
-    if boxed is not None and boxed.closed and boxed.content:
-        return FinalAnswer("boxed", boxed.content)
     tail = text[-TAIL_CHARS:]
-    found = last_match(_GSM8K.finditer(tail))
-    if found is not None:
-        return FinalAnswer("gsm8k", found.group(1))
-    stripped = tail.strip()
+    base = len(text) - len(tail)
+    boxed = last_boxed(text)
+    marked = last_match(_GSM8K.finditer(tail))
     found = last_match(_ANSWER_LINE.finditer(tail))
+    if boxed is not None and boxed.closed and boxed.content:
+        # A `#### N` or "The answer is: N" line after the last box states the answer last
+        # (seen on realdata-more/reasoneval_mr_math_invalid_errors: a boxed 3, then "The answer is: 2.").
+        end = boxed.offset + len("\\boxed{") + len(boxed.content)
+        later = [match for match in (marked, found) if match is not None and base + match.start() > end
+                 and "\\boxed" not in match.group(1)]
+        if not later:
+            return FinalAnswer("boxed", boxed.content)
+        last = max(later, key=lambda match: match.start())
+        value = last.group(1).strip().strip("*").strip().rstrip(".")
+        if value:
+            return FinalAnswer("gsm8k" if last is marked else "answer-line", value)
+        return FinalAnswer("boxed", boxed.content)
+    if marked is not None:
+        return FinalAnswer("gsm8k", marked.group(1))
+    stripped = tail.strip()
     if whole_field and stripped and (found is None or "\n" in stripped):
         letter = _LETTER.match(stripped)
         return FinalAnswer("choice", letter.group(1)) if letter else FinalAnswer("field", text.strip())
@@ -108,4 +126,34 @@ def extract_final_answer(text: str | None, *, whole_field: bool = False) -> Fina
     code = final_code_block(text)
     if code is not None:
         return FinalAnswer("code", code[1])
+    return None
+
+
+# `)` and `]` close either of `(` and `[`: intervals such as `[0, 1)` are half-open.
+_PAIRS = {")": "([", "]": "([", "}": "{"}
+_DOUBLED_END = re.compile(r"([.,;:])\1$")
+_OPERATOR_AFTER_OPENING = re.compile(r"[([{]\s*[+*/^=]")
+_OPERATOR_AT_END = re.compile(r"[+*/^=(\[{,]$")
+
+
+def reference_defect(text: str) -> str | None:
+    """Why a reference answer does not read as an answer (`4:30p..`, `(+5)(b+2)`, `(x+1`), or
+    None. Only a short value is judged: a worked solution is reduced to its final answer first."""
+    value = text.strip().strip("$").strip()
+    if not value:
+        return None
+    if _DOUBLED_END.search(value) and not value.endswith("..."):
+        return f"it ends in {value[-2:]!r}"
+    depth: list[str] = []
+    for char in re.sub(r"\\.", "", value):  # escaped `\{` and `\\` are not brackets
+        if char in "([{":
+            depth.append(char)
+        elif char in _PAIRS and (not depth or depth.pop() not in _PAIRS[char]):
+            return f"its {char!r} closes nothing"
+    if depth:
+        return f"its {depth[-1]!r} is never closed"
+    if (operator := _OPERATOR_AFTER_OPENING.search(value)) is not None:
+        return f"an operator has no left operand ({operator.group()!r})"
+    if _OPERATOR_AT_END.search(value):
+        return f"it ends on {value[-1]!r}"
     return None

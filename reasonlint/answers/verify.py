@@ -30,6 +30,11 @@ _NUMBER_UNIT = re.compile(
     r"^([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?:\^\\circ|°)?\s*([a-zA-Z][a-zA-Z .]{0,24})?$")
 _FRACTION = re.compile(r"^([-+]?)(?:\\frac\{(\d{1,30})\}\{(\d{1,30})\}|(\d{1,30})/(\d{1,30}))$")
 _LETTER = re.compile(r"^\(?([A-J])\)?[.)]?$")
+# An option quoted with its label (`A)59`, `(C) 12 hours`, `option A) 1584`): the label is the choice.
+_LABELLED = re.compile(r"^(?:option\s*)?\(?([A-J])\)")
+_PARENTHESISED_NUMBER = re.compile(r"^\((\d+)\)$")  # AIME-style `(051)`
+# A relation (`a^2 + b^2 \leq 2`): a proved statement, which an answer may state among others.
+_RELATION = re.compile(r"\\(?:le|ge|leq|geq|neq|lt|gt)(?![a-z])|[<>=]")
 _START_TIMEOUT = 120.0
 _YES_NO = {"yes": True, "true": True, "no": False, "false": False}
 
@@ -41,7 +46,7 @@ def normalize(text: str) -> str:
     text = _TEXT_WRAP.sub(r"\1", text)
     text = text.replace("{,}", ",").replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\%", "%")
     text = _SPACING.sub("", text)
-    return text.rstrip(".")
+    return _PARENTHESISED_NUMBER.sub(r"\1", text.rstrip("."))
 
 
 def _number(text: str) -> Decimal | None:
@@ -90,9 +95,13 @@ def quick_compare(gold: str, predicted: str, options: Sequence[str] = ()) -> boo
     gold_norm, pred_norm = normalize(gold), normalize(predicted)
     if gold_norm == pred_norm:
         return True
+    if _RELATION.search(gold_norm) and gold_norm in pred_norm.split(","):
+        return True  # the reference boxes one part of the statement the answer proves whole
     if gold_norm.lower() in _YES_NO and pred_norm.lower() in _YES_NO:
         return _YES_NO[gold_norm.lower()] == _YES_NO[pred_norm.lower()]
     gold_letter, pred_letter = _letter(gold_norm), _letter(pred_norm)
+    if gold_letter and not pred_letter and (labelled := _LABELLED.match(predicted.strip().strip("'\"`"))):
+        pred_letter = labelled.group(1)
     if gold_letter and pred_letter:
         return gold_letter == pred_letter
     if options and (gold_letter or pred_letter):

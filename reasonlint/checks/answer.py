@@ -30,7 +30,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from reasonlint.answers.extract import FinalAnswer, extract_final_answer, final_code_block, last_boxed, last_match
+from reasonlint.answers.extract import (
+    FinalAnswer,
+    extract_final_answer,
+    final_code_block,
+    last_boxed,
+    last_match,
+    reference_defect,
+)
 from reasonlint.answers.verify import DIFFERENT, EQUAL, TIMEOUT, UNPARSABLE, VerifierPool, quick_compare
 from reasonlint.checks import aggregate_check, row_check
 from reasonlint.findings import Hit, Location
@@ -60,7 +67,7 @@ def answer_source(record: Record) -> tuple[str | None, bool, str | None]:
     """(text, whole_field, field) to look for the final answer in: a dedicated answer
     column, else what follows the reasoning, else the response or the trace. A response
     whose reasoning sits in its own column is the answer itself (`whole_field`)."""
-    if "answer" in record.fields and record.answer is not None:
+    if "answer" in record.fields:  # a dedicated answer column, even when empty (SCH005's then)
         return record.answer, True, record.fields["answer"]
     own_trace = "trace" in record.fields and record.fields["trace"] != record.fields.get("response")
     if record.answer is not None:
@@ -103,19 +110,68 @@ def _pair_key(record: Record, gold: str, predicted: str) -> str:
 # ---------------------------------------------------------------- extraction
 
 
+@dataclass(slots=True)
+class MissingState:
+    """Rows judged, rows with a final answer, and (location, chars) of those without one."""
+
+    rows: int = 0
+    found: int = 0
+    missing: list[tuple[Location, int]] = field(default_factory=list)
+
+
+@aggregate_check
+class NoFinalAnswer:
+    """Rows that promise an answer (a reference or an answer column) but state none. Judged
+    against the dataset's own habit: when fewer than `min_share` of the rows state a final
+    answer, the set is not written with answer markers (human-written solutions, judged by
+    their reference column), ANS002 gives the share and no row is singled out."""
+
+    def __init__(self, *, min_share: float) -> None:
+        self.min_share = min_share
+
+    def start(self) -> MissingState:
+        return MissingState()
+
+    def add(self, state: MissingState, record: Record, location: Location) -> None:
+        if record.reference is None and "answer" not in record.fields:
+            return
+        if "answer" in record.fields and not (record.answer or "").strip():
+            return  # an empty answer column is SCH005's
+        text, _, where = answer_source(record)
+        if text is None:
+            return
+        state.rows += 1
+        if final_answer(record) is not None:
+            state.found += 1
+            return
+        boxed = last_boxed(text)
+        if boxed is None or boxed.closed:  # an unclosed one is ANS003's
+            state.missing.append((replace(location, field=where), len(text)))
+
+    def merge(self, a: MissingState, b: MissingState) -> MissingState:
+        a.rows += b.rows
+        a.found += b.found
+        a.missing.extend(b.missing)
+        return a
+
+    def finish(self, state: MissingState, summary: DatasetSummary) -> Iterator[Hit]:
+        if state.rows == 0 or state.found < self.min_share * state.rows:
+            return
+        order = sorted(state.missing, key=lambda item: (item[0].path, item[0].line or 0, item[0].row or 0))
+        for place, chars in order:
+            yield Hit({"chars": chars}, field=place.field, location=place, key=_row_key(place))
+
+
 @row_check
-def no_final_answer(record: Record) -> Iterator[Hit]:
-    """Only rows that promise an answer (a reference or an answer column) are judged, so
-    open-ended chat rows are not reported; the share over all rows is ANS002's."""
-    if record.reference is None and "answer" not in record.fields:
+def malformed_reference(record: Record, *, max_answer_chars: int) -> Iterator[Hit]:
+    """A reference answer that does not read as an answer (`4:30p..`, `(+5)(b+2)`): the
+    finding is about the reference, which ANS004 then does not compare. Once per row."""
+    gold = gold_answer(record)
+    if gold is None or len(gold) > max_answer_chars or (record.generation or 0) > 0:
         return
-    text, _, where = answer_source(record)
-    if text is None or final_answer(record) is not None:
-        return
-    boxed = last_boxed(text)
-    if boxed is not None and not boxed.closed:
-        return  # ANS003 reports it
-    yield Hit({"chars": len(text)}, field=where)
+    reason = reference_defect(gold)
+    if reason is not None:
+        yield Hit({"reference": _short(gold), "reason": reason}, field=record.fields.get("reference"))
 
 
 @row_check
@@ -201,8 +257,8 @@ class _Verification:
 
     def add(self, state: VerifyState, record: Record, location: Location) -> None:
         gold = gold_answer(record)
-        if gold is None:
-            return
+        if gold is None or reference_defect(gold) is not None:
+            return  # a reference that does not read as an answer is ANS012's finding
         found = final_answer(record)
         if found is None:
             return  # ANS001 reports a missing answer
@@ -430,6 +486,17 @@ def _json_answer(record: Record) -> tuple[str, str | None] | None:
     return None
 
 
+def _json_lines(text: str) -> bool:
+    """Every non-empty line a JSON value of its own."""
+    try:
+        for line in text.splitlines():
+            if line.strip():
+                json.loads(line)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return True
+
+
 @row_check
 def invalid_json_answer(record: Record) -> Iterator[Hit]:
     found = _json_answer(record)
@@ -439,6 +506,8 @@ def invalid_json_answer(record: Record) -> Iterator[Hit]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as problem:
+        if problem.msg == "Extra data" and _json_lines(text):
+            return  # several values, one per line: tool calls, JSON Lines
         yield Hit({"problem": f"does not parse as JSON: {problem.msg}"}, field=where, excerpt=_short(text))
         return
     except RecursionError:
@@ -553,7 +622,7 @@ class NoGenerationAgrees(_Verification):
         if record.generation is None:
             return
         gold = gold_answer(record)
-        if gold is None:
+        if gold is None or reference_defect(gold) is not None:
             return
         row = _row_key(location)
         if row != state.row:

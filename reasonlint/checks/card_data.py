@@ -328,12 +328,16 @@ def _field_name(raw: str) -> str | None:
     return name.split(".")[0]
 
 
-def _field_list_candidates(lines: list[_Line]) -> Iterator[tuple[int, int, list[str]]]:
+def _field_list_candidates(lines: list[_Line], data_folders: frozenset[str] = frozenset()
+                           ) -> Iterator[tuple[int, int, list[str]]]:
     """(block, line, names) for each list item or table row that describes fields: a
     top-level item opening with a backticked name, or a list of backticked names, in a
     section about fields or after an intro line that announces them; the first cells of a
-    table whose header says Field (or Name beside Type or Description)."""
+    table whose header says Field (or Name beside Type or Description). A list after an
+    intro line that names another folder (`model_outputs/`, none of `data_folders`)
+    describes that folder's records, not the data (seen on realdata/marcodsn_altered_riddles)."""
     intro_is_fields = False
+    elsewhere = False
     block_indent: int | None = None
     header_is_fields: bool | None = None
     block = 0
@@ -356,11 +360,13 @@ def _field_list_candidates(lines: list[_Line]) -> Iterator[tuple[int, int, list[
             stripped = line.text.strip()
             intro_is_fields = bool(_FIELD_INTRO.search(stripped)) or (
                 len(stripped) < 80 and bool(_FIELD_WORDS.search(stripped)) and not stripped.endswith("."))
+            elsewhere = any(span.endswith("/") and span.strip("/") not in data_folders
+                            for span in _CODE_SPAN.findall(stripped))
             block_indent = None
             block += 1
             continue
         item = _LIST_ITEM.match(line.text)
-        if item is None or not (intro_is_fields or in_field_section):
+        if item is None or elsewhere or not (intro_is_fields or in_field_section):
             continue
         indent = len(item.group(1).expandtabs(4))
         block_indent = indent if block_indent is None else min(block_indent, indent)
@@ -400,7 +406,9 @@ def card_missing_column(summary: DatasetSummary) -> Iterator[Hit]:
     known |= {table.split.lower() for table in summary.tables} | {table.config.lower() for table in summary.tables}
     shown = ", ".join(columns[:12]) + (", …" if len(columns) > 12 else "")
     blocks: dict[int, tuple[int, list[str]]] = {}
-    for block, number, names in _field_list_candidates(_body_lines(card)):
+    folders = frozenset(part for table in summary.tables for path in table.files
+                        for part in PurePosixPath(str(path)).parts[:-1])
+    for block, number, names in _field_list_candidates(_body_lines(card), folders):
         missing = [name for name in names if name.lower() not in known]
         if missing:
             _, found = blocks.setdefault(block, (number, []))

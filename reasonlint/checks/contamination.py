@@ -53,8 +53,23 @@ def benchmark_item_in_prompt(record: Record, *, benchmarks: list[str], min_cover
     if not record.prompt or where is None or (record.generation or 0) > 0:
         return
     found = _match(record.prompt, resolve(benchmarks), min_coverage, min_matches)
-    if found is not None:
+    if found is not None and not found.renumbered:
         yield _hit(found, record.prompt, where)
+
+
+@row_check
+def benchmark_variant_in_prompt(record: Record, *, benchmarks: list[str], min_coverage: float,
+                                min_matches: int) -> Iterator[Hit]:
+    """A prompt with a benchmark item's words but not its numbers: a template sibling (GSM8K's
+    train set holds many of its test items'), not the item itself. Once per row."""
+    where = record.fields.get("prompt")
+    if not record.prompt or where is None or (record.generation or 0) > 0:
+        return
+    found = _match(record.prompt, resolve(benchmarks), min_coverage, min_matches)
+    if found is not None and found.renumbered:
+        hit = _hit(found, record.prompt, where)
+        hit.facts.update({"numbers": found.numbers, "numbers_found": found.numbers_found})
+        yield hit
 
 
 @row_check

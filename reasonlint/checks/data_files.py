@@ -25,3 +25,15 @@ def unparseable_file(problem: ReadProblem) -> Iterator[Hit]:
 def lfs_pointer(problem: ReadProblem) -> Iterator[Hit]:
     if problem.kind == "lfs-pointer":
         yield Hit({"detail": problem.detail})
+
+
+@read_check
+def keyed_records(problem: ReadProblem) -> Iterator[Hit]:
+    if problem.kind == "keyed-records":
+        yield Hit({"detail": problem.detail})
+
+
+@read_check
+def not_rows(problem: ReadProblem) -> Iterator[Hit]:
+    if problem.kind == "not-rows":
+        yield Hit({"detail": problem.detail})

@@ -19,8 +19,21 @@ def too_few_rows(summary: DatasetSummary, *, minimum: int) -> Iterator[Hit]:
 
 @dataset_check
 def unmapped_columns(summary: DatasetSummary) -> Iterator[Hit]:
-    """Tables whose rows were read but give no prompt, or no trace/response, to check: every
-    row rule is blind there. The hit names the likeliest columns and the `--column` that maps one."""
+    """Tables whose rows were read but give neither a prompt nor a trace/response (every row
+    rule is blind there), or where a role mapped by hand names a column that does not exist.
+    The hit names the likeliest columns and the `--column` that maps them."""
+    yield from _mapping_gaps(summary, both=True)
+
+
+@dataset_check
+def partly_mapped_table(summary: DatasetSummary) -> Iterator[Hit]:
+    """Tables with prompts but no trace/response (RL prompt sets, benchmarks), or outputs with
+    no prompt: the rules of the other side skip their rows, which is worth knowing but often
+    by design."""
+    yield from _mapping_gaps(summary, both=False)
+
+
+def _mapping_gaps(summary: DatasetSummary, *, both: bool) -> Iterator[Hit]:
     for table in summary.tables:
         if table.rows == 0 or table.mapping is None:
             continue
@@ -28,7 +41,7 @@ def unmapped_columns(summary: DatasetSummary) -> Iterator[Hit]:
         missing = [(label, role) for label, role, present in (("prompt", "prompt", mapping.has_prompt),
                                                               ("trace or response", "response", mapping.has_output))
                    if not present]
-        if not missing:
+        if not missing or (len(missing) == 2 or bool(mapping.notes)) != both:
             continue
         candidates = dict(mapping.candidates)
         fixes: list[str] = []
@@ -53,6 +66,9 @@ def unmapped_columns(summary: DatasetSummary) -> Iterator[Hit]:
 
 @dataset_check
 def data_files_not_loaded(summary: DatasetSummary) -> Iterator[Hit]:
+    """Layout facts; with no data file read at all they are part of SCH006's one finding."""
+    if not summary.tables:
+        return
     for problem in summary.layout_problems:
         yield Hit({"detail": problem}, location=Location(summary.anchor_path), key=problem)
 
@@ -60,7 +76,9 @@ def data_files_not_loaded(summary: DatasetSummary) -> Iterator[Hit]:
 @dataset_check
 def no_data_files(summary: DatasetSummary) -> Iterator[Hit]:
     if not summary.tables:
-        yield Hit({"detail": "no data file in a format reasonlint reads (.jsonl .json .parquet .csv .arrow)"},
+        unread = [problem for problem in summary.layout_problems if "reasonlint does not read" in problem]
+        detail = "no data file in a format reasonlint reads (.jsonl .json .parquet .csv .arrow)"
+        yield Hit({"detail": detail + "".join(f"; {problem}" for problem in unread)},
                   location=Location(summary.anchor_path), key="none")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -226,10 +227,41 @@ class ExactDuplicateRows:
 
     def finish(self, state: RowState, summary: DatasetSummary) -> Iterator[Hit]:
         keys = _keys(state.keys)
-        for group in clusters(keys):
-            first = int(group[0])
-            yield Hit({"count": len(group), "others": _listing(state.rows, group[1:].tolist(), self.max_locations)},
-                      location=state.rows.location(first), key=f"row:{int(keys[first]):016x}")
+        groups = clusters(keys)
+        rows, files = state.rows, state.rows.path_index
+        subsets = _subset_files(groups, files)
+        for subset, container in sorted(subsets.items()):
+            first = next(int(member) for group in groups for member in group if files[int(member)] == subset)
+            count = sum(1 for index in range(len(rows)) if files[index] == subset)
+            detail = (f"all {count} rows of {rows.paths[subset]} repeat rows of {rows.paths[container]} "
+                      f"(a copy or a filtered subset of it)")
+            yield Hit({"detail": detail}, location=rows.location(first), key=f"subset:{rows.paths[subset]}")
+        for group in groups:
+            members = [int(member) for member in group
+                       if files[int(member)] not in subsets
+                       or all(files[int(other)] == files[int(member)] for other in group)]
+            if len(members) < 2:
+                continue
+            detail = f"row repeated in {len(members)} rows: also {_listing(rows, members[1:], self.max_locations)}"
+            yield Hit({"detail": detail}, location=rows.location(members[0]),
+                      key=f"row:{int(keys[members[0]]):016x}")
+
+
+def _subset_files(groups: list[Indices], files: array[int]) -> dict[int, int]:
+    """{file: the file that holds a copy of every one of its rows}, for files of two rows or
+    more: one finding says so instead of one per row (a split written twice, once filtered)."""
+    sizes = Counter(files)
+    shared: dict[tuple[int, int], int] = Counter()
+    for group in groups:
+        present = {files[int(member)] for member in group}
+        for member in group:
+            for other in present - {files[int(member)]}:
+                shared[files[int(member)], other] += 1
+    subsets: dict[int, int] = {}
+    for (subset, container), count in sorted(shared.items()):
+        if count == sizes[subset] >= 2 and subset not in subsets and subsets.get(container) != subset:
+            subsets[subset] = container
+    return subsets
 
 
 # --- prompts and responses --------------------------------------------------------------
@@ -268,7 +300,9 @@ class _Pairs:
         usable = prompt is not None and output is not None and len(output.strip()) >= max(self.min_chars, 1)
         state.rows.append(location, record.generation)
         state.has.append(1 if usable else 0)
-        state.prompt.append(key_of(prompt) if usable and prompt is not None else 0)
+        context = context_of(record) if usable else ""
+        keyed = f"{prompt}\0{context}" if context else prompt
+        state.prompt.append(key_of(keyed) if usable and keyed is not None else 0)
         state.output.append(key_of(output) if usable and output is not None and self.wants_output else 0)
         state.row.append(row_key(record.raw) if usable and self.wants_row else 0)
         if "prompt" not in state.columns and (prompt_column := _column(record, "prompt")) is not None:
@@ -304,8 +338,8 @@ def _combine(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> npt.NDArra
 
 @aggregate_check
 class IdenticalResponses(_Pairs):
-    """The same output twice for the same prompt, in two rows or two generations of one row:
-    sampling produced nothing new, and the copy weighs the example double."""
+    """The same output twice for the same prompt in two rows (generations of one row alike are
+    ANS010's): sampling produced nothing new, and the copy weighs the example double."""
 
     def __init__(self, *, max_locations: int) -> None:
         self.max_locations = max_locations
@@ -315,8 +349,8 @@ class IdenticalResponses(_Pairs):
         column = state.columns.get("response")
         for group in clusters(_combine(prompt, output), has):
             members = _distinct_members(group, row, state.rows.generation)
-            if len(members) < 2:
-                continue
+            if len(members) < 2 or len({state.rows.key(member) for member in members}) == 1:
+                continue  # generations of one row alike are ANS010's finding
             first = members[0]
             yield Hit({"count": len(members), "others": _listing(state.rows, members[1:], self.max_locations, column)},
                       location=state.rows.location(first, state.rows.field_of(first, column)),
@@ -457,7 +491,8 @@ _AFFIX_SAMPLE, _AFFIX_CHARS, _AFFIX_MIN_SAMPLE = 64, 4096, 16
 class NearState:
     """Per signed text: its band keys (bands x 8 bytes), its signature's key and its location.
     `pending` holds the texts added since the last batch was signed (at most `BATCH`);
-    `texts` holds the folded texts of candidate rows, filled by `revisit`."""
+    `texts` holds the folded texts of candidate rows, filled by `revisit`, and `heads` the
+    folded instruction of those that open with one (`instruction_of`)."""
 
     rows: Rows = field(default_factory=Rows)
     bands: array[int] = field(default_factory=lambda: array("Q"))
@@ -468,6 +503,9 @@ class NearState:
     candidates: list[tuple[int, int]] = field(default_factory=list)
     lookup: dict[tuple[str, int | None, int | None], list[int]] = field(default_factory=dict)
     texts: dict[int, str] = field(default_factory=dict)
+    heads: dict[int, str] = field(default_factory=dict)
+    contexts: dict[int, str] = field(default_factory=dict)
+    answers: dict[int, str] = field(default_factory=dict)
 
 
 # Texts signed together: numpy's per-call overhead, not the arithmetic, dominates one short
@@ -486,15 +524,70 @@ def near_text(record: Record, role: str) -> tuple[str | None, str | None]:
     return response_text(record), _column(record, "response")
 
 
-def confirm(pairs: Iterable[tuple[int, int]], texts: dict[int, str], min_ratio: float) -> list[tuple[int, int]]:
+# Columns that hold part of a task beside its question: the same question over another table,
+# passage or image is another task (seen on realdata-more/pot_tatqa_cot_outputs, tabmwp,
+# pot_svamp and mathvista: 51 false near-duplicate and duplicate findings).
+_CONTEXT_WORDS = frozenset(
+    "table tables passage passages context contexts text document documents paragraph article story "
+    "image images img picture caption choices options tools table_title".split())
+_NAME_PARTS = re.compile(r"[^A-Za-z]+|(?<=[a-z])(?=[A-Z])")
+
+
+def context_of(record: Record) -> str:
+    """The row's context columns (tables, passages, images, options) that no role maps, as
+    one text; empty when there are none."""
+    mapped = {where.split("[")[0].split(".")[0] for where in record.fields.values()}
+    parts = []
+    for name, value in record.raw.items():
+        if name in mapped or value is None:
+            continue
+        words = {part.lower() for part in _NAME_PARTS.split(name) if part}
+        if name.lower() in _CONTEXT_WORDS or words & _CONTEXT_WORDS:
+            parts.append(f"{name}\0{as_text(value) or ''}")
+    return "\0".join(parts)
+
+
+_HEAD_CHARS = 300  # longest first line read as an instruction over the input below it
+
+
+def instruction_of(text: str) -> str | None:
+    """The folded first line of a text that is a short instruction over a long input
+    ("Convert the following XML to TOML:" and the XML), else None."""
+    head, newline, rest = text.partition("\n")
+    if not newline or not head.strip() or len(head) > _HEAD_CHARS or len(rest.strip()) < 3 * len(head):
+        return None
+    return fold(head)
+
+
+_CONFLICT_RATIO = 99.0  # prompts this close with different answers are one prompt, answered twice
+
+
+def confirm(pairs: Iterable[tuple[int, int]], texts: dict[int, str], min_ratio: float,
+            heads: dict[int, str] | None = None, contexts: dict[int, str] | None = None,
+            answers: dict[int, str] | None = None) -> list[tuple[int, int]]:
     """The candidate pairs whose folded texts are near (rapidfuzz ratio >= `min_ratio`) but
-    not equal (exact copies are the exact rules' findings)."""
+    not equal (exact copies are the exact rules' findings), and that do not give different
+    instructions over one input: "… into JSON" and "… into TOML" over the same XML are two
+    tasks (seen on the u-10bei folders of realdata, 65 findings); nor texts that differ in
+    their numbers only (2018 and 2019, seen on realdata-more/pot_tatqa_cot_outputs); nor the same question over
+    another table, passage or image (`context_of`); nor an edit that changes the reference
+    answer (altered riddles, realdata/marcodsn_altered_riddles), unless the two prompts differ
+    by a character or two (`_CONFLICT_RATIO`): then one prompt has two answers."""
+    heads, contexts, answers = heads or {}, contexts or {}, answers or {}
     confirmed = []
     for a, b in pairs:
         left, right = texts.get(a), texts.get(b)
         if left is None or right is None or left == right:
             continue
-        if fuzz.ratio(left, right, score_cutoff=min_ratio):
+        if a in heads and b in heads and heads[a] != heads[b]:
+            continue
+        if _DIGITS.sub("#", left) == _DIGITS.sub("#", right):
+            continue  # only numbers differ: another instance of a template (another year, price, count)
+        if contexts.get(a, "") != contexts.get(b, "") and not fuzz.ratio(contexts.get(a, ""), contexts.get(b, ""),
+                                                                         score_cutoff=min_ratio):
+            continue
+        different_answers = a in answers and b in answers and answers[a] != answers[b]
+        if fuzz.ratio(left, right, score_cutoff=_CONFLICT_RATIO if different_answers else min_ratio):
             confirmed.append((a, b))
     return confirmed
 
@@ -615,11 +708,20 @@ class NearDuplicates:
             text, _ = near_text(record, self.role)
             if text:
                 state.texts[index] = fold(text[:CONFIRM_CHARS])
+                head = instruction_of(text)
+                if head is not None:
+                    state.heads[index] = head
+                if self.role == "prompt" and (context := context_of(record)):
+                    state.contexts[index] = fold(context[:CONFIRM_CHARS])
+                gold = record.reference if record.reference is not None else record.answer
+                if self.role == "prompt" and gold:
+                    state.answers[index] = fold(gold[:CONFIRM_CHARS])
 
     def finish(self, state: NearState, summary: DatasetSummary) -> Iterator[Hit]:
         prefix, suffix = shared_affixes(state.affixes.items.values())
         texts = {index: without_affixes(text, prefix, suffix) for index, text in state.texts.items()}
-        for group in stars(confirm(state.candidates, texts, self.min_ratio)):
+        for group in stars(confirm(state.candidates, texts, self.min_ratio, state.heads, state.contexts,
+                                     state.answers)):
             first = group[0]
             column = state.column
             ratio = min(fuzz.ratio(texts[first], texts[other]) for other in group[1:])

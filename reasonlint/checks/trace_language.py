@@ -24,20 +24,19 @@ from reasonlint.findings import Hit, Location, excerpt_of
 from reasonlint.sketch import BottomK
 from reasonlint.source.mapping import Record
 from reasonlint.summary import DatasetSummary
-from reasonlint.text.language import UNKNOWN, Detection, detect_segments, letter_weight, segments_of
+from reasonlint.text.language import (
+    SCRIPTS,
+    UNKNOWN,
+    Detection,
+    detect_segments,
+    letter_weight,
+    script_of,
+    segments_of,
+)
 
-_SCRIPTS = {
-    "Han/Kana": "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff",
-    "Hangul": "\u1100-\u11ff\uac00-\ud7af",
-    "Cyrillic": "\u0400-\u04ff",
-    "Arabic": "\u0600-\u06ff",
-    "Hebrew": "\u05d0-\u05ea",
-    "Devanagari": "\u0900-\u097f",
-    "Thai": "\u0e00-\u0e7f",
-}
-_RUN = re.compile("|".join(f"(?P<s{index}>[{chars}]+)" for index, chars in enumerate(_SCRIPTS.values())))
-_ANY = re.compile("[" + "".join(_SCRIPTS.values()) + "]")
-_NAMES = {f"s{index}": name for index, name in enumerate(_SCRIPTS)}
+_RUN = re.compile("|".join(f"(?P<s{index}>[{chars}]+)" for index, chars in enumerate(SCRIPTS.values())))
+_ANY = re.compile("[" + "".join(SCRIPTS.values()) + "]")
+_NAMES = {f"s{index}": name for index, name in enumerate(SCRIPTS)}
 _WINDOWS = 8
 
 
@@ -69,7 +68,7 @@ def mixed_script_trace(record: Record, *, min_chars: int, budget: int) -> Iterat
     prompt = record.prompt or ""
     mixed = sorted((count, script) for script, count in letters.items()
                    if script not in (main, "Latin") and count >= min_chars
-                   and not re.search(f"[{_SCRIPTS[script]}]", prompt))  # quoting or translating
+                   and not re.search(f"[{SCRIPTS[script]}]", prompt))  # quoting or translating
     if not mixed:
         return
     count, script = mixed[-1]
@@ -95,19 +94,6 @@ class SampledRow:
     letters: int  # in the fewer-lettered of the two texts' segments
 
 
-# Languages by script, for the confidence of a disagreement: the detector does not confuse
-# Chinese with English, but does confuse short or formulaic English with Afrikaans or Dutch.
-_SCRIPT_OF_LANGUAGE = {
-    **dict.fromkeys(("zh", "ja"), "Han"), "ko": "Hangul", "th": "Thai", "he": "Hebrew", "el": "Greek",
-    **dict.fromkeys(("ru", "uk", "bg", "mk"), "Cyrillic"), **dict.fromkeys(("ar", "fa", "ur"), "Arabic"),
-    **dict.fromkeys(("hi", "mr", "ne"), "Devanagari"),
-}
-
-
-def _script(language: str) -> str:
-    return _SCRIPT_OF_LANGUAGE.get(language, "Latin")
-
-
 class _TraceLanguageSample:
     """Shared by the trace-language rules: a sample of rows, detected at the end. Detecting
     every trace of a million-row dataset would cost minutes; a seeded-by-hash sample of
@@ -128,7 +114,7 @@ class _TraceLanguageSample:
         short formulaic text read as French or Afrikaans as readily as English."""
         if row.trace.language == language:
             return False
-        if _script(row.trace.language) != _script(language):
+        if script_of(row.trace.language) != script_of(language):
             return True
         return self.same_script and row.letters >= self.min_letters
 

@@ -22,6 +22,7 @@ from reasonlint.findings import Hit, Location, excerpt_of
 from reasonlint.source.mapping import Record
 from reasonlint.summary import DatasetSummary
 from reasonlint.text.repetition import ngram_repetition
+from reasonlint.text.tags import scan
 
 # --- truncation -------------------------------------------------------------------------
 
@@ -34,7 +35,7 @@ _OPEN_ENDINGS = frozenset(",([{=+–—\\^")
 _DANGLING = frozenset(
     "the an of to and or but with for from in on at by as that which whose whether if than "
     "because since while when where so we is are was were be this these its their our".split())
-_NOT_PROSE = re.compile(r"^\s*(?:[-*+>#|]|\d+[.)]\s|[A-Za-z][.)]\s)")
+_NOT_PROSE = re.compile(r"^\s*(?:[-*+>#|•·‣◦▪●○■□✓✔]|\d+[.)]\s|[A-Za-z][.)]\s)")
 _WORD = re.compile(r"[(\"'“]?[^\W\d_]+(?:['’-][^\W\d_]+)*[,.;:!?)\"'”]*")
 _TIGHT_COMMA = re.compile(r",[^\s\d]")  # CSV rows; `1,000` is neither prose nor a cut
 _FENCE = re.compile(r"^[ \t]*(?:```|~~~)", re.M)
@@ -51,7 +52,10 @@ _LIMIT_REASONS = frozenset({"length", "max_tokens", "max_length"})
 def truncated_text(record: Record, *, min_chars: int, min_words: int) -> Iterator[Hit]:
     """A trace or answer that stops mid-sentence: generation hit its token limit, or the text
     was cut when it was stored. Judged on the last line only and conservatively: digits,
-    closing punctuation or brackets, math, list items, headings, tables and CJK endings pass."""
+    closing punctuation or brackets, math, list items, headings, tables and CJK endings pass.
+    An output that ends inside an open reasoning block is TRC005's finding, not this one's."""
+    if record.response is not None and any(s.present and s.truncated for s in scan(record.response).pairs):
+        return
     seen: set[tuple[str, str]] = set()
     for role in ("trace", "answer"):
         text = getattr(record, role)
@@ -71,8 +75,13 @@ def _cut_reason(text: str, min_words: int) -> str | None:
     tail = text[-_TAIL:].rstrip()
     if not tail:
         return None
-    if (text.count("```") + text.count("~~~")) % 2 == 1 and len(_FENCE.findall(text)) % 2 == 1:
-        return "inside an unclosed code block"
+    fences = list(_FENCE.finditer(text)) if (text.count("```") + text.count("~~~")) % 2 == 1 else []
+    if len(fences) % 2 == 1:
+        after = text[fences[-1].end():]
+        # A fence left open with nothing after it, or one the final answer follows, is a stray
+        # fence in a finished text (seen on medicalgpt_numina_cot_sharegpt, fingpt_cot_zh_stock_arrow).
+        if after.strip() and "\\boxed{" not in after:
+            return "inside an unclosed code block"
     last_line = tail[tail.rfind("\n") + 1:].strip()
     before = tail[: tail.rfind("\n")].rstrip() if "\n" in tail else ""
     if _ANSWER_INTRO.search(last_line) or _ANSWER_INTRO.search(before[-80:] + "\n"):
@@ -90,8 +99,12 @@ def _cut_reason(text: str, min_words: int) -> str | None:
     final = words[-1].lower()
     if final in _DANGLING and len(words) >= 3:
         return f"after {final!r}"
-    # A long line of prose that ends in a plain word, in a text that does end its sentences.
-    if len(words) >= min_words and final.isalpha() and len(final) > 1 and _SENTENCE_END.search(tail):
+    # A long sentence that ends in a plain word, in a text that does end its sentences. What
+    # follows the last line's own sentence end is judged alone: a short tail after a finished
+    # sentence is a signature (`…, as desired. - Spacesam`, seen on AoPS solutions), not a cut.
+    ends = list(_SENTENCE_END.finditer(last_line + " "))
+    fragment = last_line[ends[-1].end():].split() if ends else words
+    if len(fragment) >= min_words and final.isalpha() and len(final) > 1 and _SENTENCE_END.search(tail):
         return "mid-sentence"
     return None
 
@@ -370,3 +383,38 @@ class EscapedText:
             yield Hit({"role": role, "field": where, "count": count, "rows": state.rows[role],
                        "share": count / state.rows[role], "noun": "row" if count == 1 else "rows"},
                       location=location, key=f"escaped-{role}")
+
+
+# --- scraped noise ----------------------------------------------------------------------
+
+_CODE_FENCE_BLOCK = re.compile(r"```.*?(?:```|\Z)", re.S)
+_NOISE = {
+    # Not the reserved example domains (RFC 2606): generated records use them as data
+    # (seen on the u-10bei folders of realdata: 564 Faker addresses in JSON to convert).
+    "e-mail address": re.compile(r"\b[\w.+-]+@(?!example\.)[A-Za-z0-9-]+\.[A-Za-z]{2,}\b"),
+    "URL": re.compile(r"\bhttps?://\S+|\bwww\.[A-Za-z0-9-]+\.\S+"),
+    # Not `(C) by …`: that is an option label (seen on realdata/luckyiitr_r1_distill_pcmb_traces).
+    "copyright line": re.compile(r"(?:©|\bcopyright\b)\s*(?:\d{4}|by\b)|\ball rights reserved\b", re.I),
+    "signature": re.compile(r"(?:^|\n)[ \t]*[-–—~][ \t]*[A-Z][\w.]{2,30}[ \t]*\Z"),
+}
+
+
+@row_check
+def scraped_noise(record: Record) -> Iterator[Hit]:
+    """Text a scraper carried along: e-mail addresses, URLs, copyright lines, a signature
+    at the end (`- Spacesam` under an AoPS solution). Code blocks are not read. Once per
+    text."""
+    seen: set[str] = set()
+    for role in ("trace", "response", "reference"):
+        text = getattr(record, role)
+        where = record.fields.get(role)
+        if not text or where is None or text in seen or (role == "reference" and (record.generation or 0) > 0):
+            continue
+        seen.add(text)
+        prose = _CODE_FENCE_BLOCK.sub(" ", text) if "```" in text else text
+        found = [(kind, match) for kind, pattern in _NOISE.items() if (match := pattern.search(prose))]
+        if found:
+            kinds = ", ".join(kind for kind, _ in found)
+            example = found[0][1].group().strip()
+            yield Hit({"field": where, "kinds": kinds, "example": excerpt_of(example, 60)}, field=where,
+                      excerpt=excerpt_of(example))

@@ -211,26 +211,43 @@ class viewer_cast_error:
 
 
 def _table_hits(config: str, split: str, ordered: list[str], files: dict[str, FileTypes]) -> Iterator[Hit]:
-    """One hit per column: the first later file whose type does not cast to the first file's."""
+    """One hit per column: the first later file whose type does not cast to the first file's.
+    Columns the first file lacks are one hit per file (a file of another schema in the split
+    is one defect), naming the first and counting the rest."""
     reference = ordered[0]
     features = {column: as_features(kind) for column, kind in files[reference][1].items()}
     reported: set[str] = set()
     for path in ordered[1:]:
+        absent: list[tuple[str, Any, int | None, int | None]] = []
         for column, steps in files[path][2].items():
             if column in reported:
                 continue
             for kind, line, row in steps:
                 target = features.get(column)
-                problem = (column, kind, None) if target is None else cast_problem(kind, target, column)
+                if target is None:
+                    absent.append((column, kind, line, row))
+                    reported.add(column)
+                    break
+                problem = cast_problem(kind, target, column)
                 if problem is None:
                     continue
-                field, found, expected = problem
                 reported.add(column)
-                yield Hit(
-                    {"field": field, "found": render(found), "expected": render(expected), "reference": reference,
-                     "table": f"{config}/{split}"},
-                    location=Location(path, line=line, row=None if line is not None else row, split=split,
-                                      config=config, field=field),
-                    key=f"{config}/{split}/{column}",
-                )
+                yield _hit(config, split, reference, path, problem, line, row)
                 break
+        if absent:
+            column, kind, line, row = absent[0]
+            more = [name for name, *_ in absent[1:]]
+            field = column + (f" (and {len(more)} more: {', '.join(more)})" if more else "")
+            yield _hit(config, split, reference, path, (field, kind, None), line, row)
+
+
+def _hit(config: str, split: str, reference: str, path: str, problem: tuple[str, Any, Any],
+         line: int | None, row: int | None) -> Hit:
+    field, found, expected = problem
+    return Hit(
+        {"field": field, "found": render(found), "expected": render(expected), "reference": reference,
+         "table": f"{config}/{split}"},
+        location=Location(path, line=line, row=None if line is not None else row, split=split,
+                          config=config, field=field.split(" (and ")[0]),
+        key=f"{config}/{split}/{field.split(' (and ')[0]}",
+    )

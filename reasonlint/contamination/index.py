@@ -7,7 +7,10 @@ with `offsets` (int64, items + 1) marking each item's run, the item `ids` (str),
 used, the source file's sha256, item count). Items of at most `SHORT_MAX_TOKENS` tokens also
 get one keyed hash of their whole normalised text with numbers kept and one of their first
 three tokens (`short_items`, `short_hashes`, `short_anchors`, `short_lengths`; see `short_items`).
-No positions and no text are stored.
+Every item's distinct numbers are kept as keyed hashes too (`number_hashes`, with
+`number_offsets` marking each item's run), so that a match can tell the item from a variant
+with other numbers (GSM8K's train set holds many such siblings of its test items). No
+positions and no text are stored.
 
 N-grams shared by `common_df` or more items are boilerplate (AIME's "relatively prime
 positive integers", LiveCodeBench's prompt wrapper, GPQA's instruction line): they are
@@ -26,11 +29,11 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from reasonlint.contamination.normalise import HASH_VERSION, NORMALISER_VERSION, grams_from_tokens
+from reasonlint.contamination.normalise import HASH_VERSION, NORMALISER_VERSION, grams_from_tokens, number_hashes
 from reasonlint.contamination.short_items import ShortItems, anchor_hash, normal_tokens, whole_item_hash
 from reasonlint.text.ngrams import Hashes, Tokens
 
-FORMAT = "reasonlint-fingerprints/2"
+FORMAT = "reasonlint-fingerprints/3"
 DEFAULT_N = 8
 DEFAULT_COMMON_DF = 4
 # Texts are scanned up to this many bytes (1 MiB): the cost stays linear and bounded on
@@ -55,6 +58,9 @@ class FingerprintIndex:
     short_hashes: Hashes
     short_anchors: Hashes
     short_lengths: npt.NDArray[np.int32]
+    # Item `i`'s distinct numbers: `number_hashes[number_offsets[i]:number_offsets[i + 1]]`.
+    number_hashes: Hashes
+    number_offsets: npt.NDArray[np.int64]
 
     @classmethod
     def build(cls, name: str, items: Iterable[tuple[str, str]], *, n: int = DEFAULT_N,
@@ -62,10 +68,13 @@ class FingerprintIndex:
         """Fingerprint `(id, text)` items; n-grams in `common_df` or more items are dropped."""
         ids: list[str] = []
         sets: list[Hashes] = []
+        numbers: list[Hashes] = []
         short: list[tuple[int, int, int, int]] = []
         for item_id, text in items:
             data = text.encode("utf-8", "surrogatepass")
-            sets.append(np.unique(grams_from_tokens(data, normal_tokens(data), n, wordy_only=True).hashes))
+            tokens = normal_tokens(data)
+            sets.append(np.unique(grams_from_tokens(data, tokens, n, wordy_only=True).hashes))
+            numbers.append(number_hashes(data, tokens))
             whole = whole_item_hash(text)
             if whole is not None:
                 short.append((len(ids), whole[0], anchor_hash(text), whole[1]))
@@ -78,7 +87,8 @@ class FingerprintIndex:
                    np.array([item for item, _, _, _ in short], dtype=np.int32),
                    np.array([value for _, value, _, _ in short], dtype=np.uint64),
                    np.array([anchor for _, _, anchor, _ in short], dtype=np.uint64),
-                   np.array([length for _, _, _, length in short], dtype=np.int32))
+                   np.array([length for _, _, _, length in short], dtype=np.int32),
+                   *_concatenated(numbers))
 
     def save(self, path: Path) -> None:
         meta = {"format": FORMAT, "name": self.name, "n": self.n, "normaliser": NORMALISER_VERSION,
@@ -88,7 +98,8 @@ class FingerprintIndex:
             np.savez_compressed(handle, hashes=self.hashes, offsets=self.offsets,
                                 ids=np.array(self.ids, dtype=np.str_), meta=np.array(json.dumps(meta)),
                                 short_items=self.short_items, short_hashes=self.short_hashes,
-                                short_anchors=self.short_anchors, short_lengths=self.short_lengths)
+                                short_anchors=self.short_anchors, short_lengths=self.short_lengths,
+                                number_hashes=self.number_hashes, number_offsets=self.number_offsets)
 
     @classmethod
     def load(cls, path: Path) -> FingerprintIndex:
@@ -103,10 +114,23 @@ class FingerprintIndex:
                        data["hashes"].astype(np.uint64), data["offsets"].astype(np.int64),
                        int(meta["common_df"]), str(meta["source_sha256"]), data["short_items"].astype(np.int32),
                        data["short_hashes"].astype(np.uint64), data["short_anchors"].astype(np.uint64),
-                       data["short_lengths"].astype(np.int32))
+                       data["short_lengths"].astype(np.int32), data["number_hashes"].astype(np.uint64),
+                       data["number_offsets"].astype(np.int64))
 
     def item_sets(self) -> list[Hashes]:
         return [self.hashes[a:b] for a, b in zip(self.offsets[:-1], self.offsets[1:], strict=True)]
+
+    def item_numbers(self) -> list[Hashes]:
+        return [self.number_hashes[a:b]
+                for a, b in zip(self.number_offsets[:-1], self.number_offsets[1:], strict=True)]
+
+
+def _concatenated(sets: Sequence[Hashes]) -> tuple[Hashes, npt.NDArray[np.int64]]:
+    """Sets as one array and the offsets of their runs."""
+    offsets = np.zeros(len(sets) + 1, dtype=np.int64)
+    np.cumsum([len(s) for s in sets], out=offsets[1:])
+    flat = np.concatenate(sets).astype(np.uint64) if sets else np.zeros(0, dtype=np.uint64)
+    return flat, offsets
 
 
 def _drop_common(sets: Sequence[Hashes], common_df: int) -> list[Hashes]:
@@ -134,6 +158,13 @@ class Match:
     start: int
     stop: int
     whole: bool = False
+    numbers: int = 0  # the item's distinct numbers
+    numbers_found: int = 0  # how many of them the text holds
+
+    @property
+    def renumbered(self) -> bool:
+        """The text has the item's words but not its numbers: fewer than half of two or more."""
+        return not self.whole and self.numbers >= 2 and 2 * self.numbers_found < self.numbers
 
 
 class Matcher:
@@ -145,6 +176,7 @@ class Matcher:
         common_df = min(index.common_df for index in indexes)
         self.names: list[str] = []
         self.ids: list[str] = []
+        self.numbers: list[Hashes] = []
         sets: list[Hashes] = []
         short_owners: list[npt.NDArray[np.int32]] = []
         for index in indexes:
@@ -152,6 +184,7 @@ class Matcher:
             self.names.extend([index.name] * len(index.ids))
             self.ids.extend(index.ids)
             sets.extend(index.item_sets())
+            self.numbers.extend(index.item_numbers())
         self.short = ShortItems(np.concatenate([index.short_hashes for index in indexes]),
                                 np.concatenate([index.short_anchors for index in indexes]),
                                 np.concatenate([index.short_lengths for index in indexes]),
@@ -211,8 +244,11 @@ class Matcher:
         best = candidates[np.lexsort((-counts[candidates], -coverage[candidates]))[0]]
         item = int(items[best])
         inside = np.flatnonzero(np.isin(grams.hashes, self.sets[item]))
+        numbers = self.numbers[item]
+        found = int(np.count_nonzero(np.isin(numbers, number_hashes(data, tokens)))) if len(numbers) else 0
         return Match(self.names[item], self.ids[item], float(coverage[best]), int(counts[best]),
-                     int(self.sizes[item]), int(grams.starts[inside[0]]), int(grams.ends[inside[-1]]))
+                     int(self.sizes[item]), int(grams.starts[inside[0]]), int(grams.ends[inside[-1]]),
+                     numbers=len(numbers), numbers_found=found)
 
 
 class MatcherSet:

@@ -145,3 +145,14 @@ def grams_from_tokens(data: bytes, tokens: Tokens, n: int, *, wordy_only: bool =
         kept = np.flatnonzero(wordy)
         return Grams(keyed(hashes[kept]), tokens.starts[kept], tokens.ends[kept + n - 1])
     return Grams(keyed(hashes), tokens.starts[:count], tokens.ends[n - 1: n - 1 + count])
+
+
+def number_hashes(data: bytes, tokens: Tokens) -> Hashes:
+    """The keyed hashes of the distinct number tokens (tokens that start with a digit) among
+    the tokens of `normalise(data)`, sorted: what tells a renumbered variant from the item."""
+    if not len(tokens):
+        return np.zeros(0, dtype=np.uint64)
+    leading = np.frombuffer(data, dtype=np.uint8)[tokens.starts]
+    numbers = (leading >= 0x30) & (leading <= 0x39)
+    return np.unique(keyed(tokens.hashes[numbers]))
+

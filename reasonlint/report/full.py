@@ -84,8 +84,10 @@ def _print_scores(console: Console, scores: Scores) -> None:
     shares = ", ".join(f"{share.name} {share.share:.0%}" for share in scores.domains[:4]) or "none detected"
     partial = (f" [dim](from {scores.rules_run} of {scores.rules_total} rules)[/]"
                if scores.rules_run < scores.rules_total else "")
+    languages = ", ".join(f"{share.name} {share.share:.0%}" for share in scores.languages[:4])
+    language = f"  languages: [dim]{escape(languages)}[/]" if languages else ""
     console.print(f"[bold]{'Overall':<9} {scores.overall:4.1f}/10[/]{partial}  "
-                  f"domain: [bold]{escape(scores.primary_domain)}[/] [dim]({escape(shares)})[/]")
+                  f"domain: [bold]{escape(scores.primary_domain)}[/] [dim]({escape(shares)})[/]{language}")
 
 
 def _plural(count: int, noun: str) -> str:

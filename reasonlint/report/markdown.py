@@ -49,7 +49,10 @@ def _where(annotation: Annotation, link: LineLink | None) -> str:
 
 def _scores_lines(scores: Scores) -> list[str]:
     domains = ", ".join(f"{share.name} {share.share:.0%}" for share in scores.domains[:3]) or "none detected"
-    lines = [f"**Score {scores.overall:.1f}/10** · primary domain: {_cell(scores.primary_domain)} ({_cell(domains)})",
+    languages = ", ".join(f"{share.name} {share.share:.0%}" for share in scores.languages[:3])
+    language = f" · languages: {_cell(languages)}" if languages else ""
+    lines = [f"**Score {scores.overall:.1f}/10** · primary domain: {_cell(scores.primary_domain)} ({_cell(domains)})"
+             f"{language}",
              "", "| criterion | score | moved most by |", "| --- | --- | --- |"]
     for dimension in scores.dimensions:
         top = next((item for item in dimension.contributions if round(item.points, 1) != 0), None)

@@ -15,7 +15,7 @@ from reasonlint.catalogue import RuleSpec
 from reasonlint.findings import Finding
 from reasonlint.profile import DatasetProfile
 from reasonlint.score.domain import DomainResult, detect_domains
-from reasonlint.score.model import Contribution, Dimension, DimensionScore, Scores
+from reasonlint.score.model import Contribution, Dimension, DimensionScore, LanguageShare, Scores
 from reasonlint.score.signals import Measure, approach_signals, quality_signals
 from reasonlint.score.weights import Signal, Weights, builtin_weights
 from reasonlint.summary import DatasetSummary
@@ -48,8 +48,9 @@ def score_run(summary: DatasetSummary, findings: Sequence[Finding], rules: Seque
     overall_weights = {name: getattr(weights.overall, name).weight for name in ("approach", "domain", "quality")}
     total = sum(overall_weights.values())
     overall = sum(dimensions[name].score * weight for name, weight in overall_weights.items()) / total
+    languages = tuple(LanguageShare(code, round(share, 4)) for code, share in domains.languages.items())
     return Scores(dimensions["approach"], dimensions["domain"], dimensions["quality"], round(overall, 1),
-                  overall_weights, domains.shares, len(rules), rules_total)
+                  overall_weights, domains.shares, len(rules), rules_total, languages)
 
 
 def _dimension(name: Dimension, base: float, contributions: list[Contribution]) -> DimensionScore:

@@ -3,13 +3,15 @@
 It runs at the end of every run, so it is a weighted lexicon rather than a model: each
 sampled prompt scores every domain by the weights of the distinct terms and patterns it
 contains, plus a prior the whole dataset shares (labels and prose of the card, the domains
-of the trace heads, outputs that are JSON/XML/YAML/CSV, prompts in several languages); the
+of the trace heads, outputs that are JSON/XML/YAML/CSV); the
 prompt gets the best domain, or `other` when none reaches `min_score`. The prior lets a
 dataset whose prompts range widely but whose card and traces say what it is (a tetralemma
 set asking about photosynthesis and billionaires) land in its declared domain, while a
 card that claims a domain its prompts do not show cannot outweigh them alone. Words are cut
 by one regular expression per text and matched against sets, so 400 prompts of 1,500
-characters cost a few milliseconds.
+characters cost a few milliseconds. The prompts' languages are measured too, as an axis of
+their own: a set in several languages is not thereby "multilingual" (translation tasks are),
+and a German legal exam is legal.
 """
 
 from __future__ import annotations
@@ -299,11 +301,6 @@ def detect_domains(card: Card | None, prompts: Sequence[str], traces: Sequence[s
     languages = Counter(language for _, language in readings[:len(prompts)] if language is not None)
     named = sum(languages.values())
     language_shares = {code: count / named for code, count in languages.most_common()} if named else {}
-    if len(language_shares) > 1 and "multilingual" in domains:
-        minority = 1.0 - max(language_shares.values())
-        if minority >= 0.1:
-            evidence.append(Evidence("multilingual", f"{minority:.0%} of prompts not in the main language",
-                                     weights.multilingual_shape.weight * minority))
 
     prior = [0.0] * len(domains)
     for item in evidence:

@@ -23,4 +23,6 @@ def explain(scores: Scores) -> str:
             lines.append("  (nothing moved it)")
     lines.append("")
     lines.append("domains: " + (", ".join(f"{share.name} {share.share:.0%}" for share in scores.domains) or "none"))
+    lines.append("languages: " + (", ".join(f"{share.name} {share.share:.0%}" for share in scores.languages)
+                                  or "none detected"))
     return "\n".join(lines) + "\n"

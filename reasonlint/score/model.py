@@ -42,6 +42,15 @@ class DomainShare:
 
 
 @dataclass(frozen=True, slots=True)
+class LanguageShare:
+    """A language (ISO 639-1) and the share of sampled prompts written in it: its own axis,
+    beside the domains, so a Bangla math set is math in Bangla, not "multilingual"."""
+
+    name: str
+    share: float  # 0..1
+
+
+@dataclass(frozen=True, slots=True)
 class Scores:
     approach: DimensionScore
     domain: DimensionScore
@@ -51,6 +60,7 @@ class Scores:
     domains: tuple[DomainShare, ...]  # detected domains, largest share first
     rules_run: int  # how many rules ran: a score from a partial selection says so
     rules_total: int
+    languages: tuple[LanguageShare, ...] = ()  # detected prompt languages, largest share first
 
     @property
     def dimensions(self) -> tuple[DimensionScore, DimensionScore, DimensionScore]:
@@ -71,4 +81,5 @@ class Scores:
 
         return cls(dimension(data["approach"]), dimension(data["domain"]), dimension(data["quality"]),
                    data["overall"], dict(data["weights"]), tuple(DomainShare(**item) for item in data["domains"]),
-                   data["rules_run"], data["rules_total"])
+                   data["rules_run"], data["rules_total"],
+                   tuple(LanguageShare(**item) for item in data.get("languages", ())))

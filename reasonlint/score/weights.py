@@ -68,7 +68,6 @@ class DomainWeights(_Strict):
     card_text: Weight
     trace_prior: Weight
     structured_shape: Weight
-    multilingual_shape: Weight
     coverage: Weight
     breadth: Weight
     bonus: dict[str, Weight]

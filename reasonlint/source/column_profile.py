@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from reasonlint.answers import extract
+
 _MARKERS = re.compile(
     r"<think>|</think>|<\|begin_of_thought\|>|<\|end_of_thought\|>|<reasoning>|</reasoning>|<thought>|</thought>"
     r"|<thinking>|</thinking>|\bStep 1\b|\bLet me\b|\bLet's think\b|\bOkay, so\b|\bAlright,|\bHmm\b|\bWait,",
@@ -35,7 +37,6 @@ _ID_LIKE = re.compile(r"^[A-Za-z0-9_.:/#-]{1,80}$")
 _AFTER_REASONING = re.compile(r"(?:</think>|<\|end_of_thought\|>|</reasoning>|</thought>|</thinking>)\s*\S",
                               re.IGNORECASE)
 _VERDICT = re.compile(r"^(?:yes|no|maybe|true|false|是|否)$", re.IGNORECASE)
-_BOXED = re.compile(r"\\boxed\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
 _SAMPLE_TEXT = 4000  # characters of each value read for evidence
 
 
@@ -181,9 +182,9 @@ def _id_like(text: str) -> bool:
 
 
 def last_boxed(text: str) -> str | None:
-    """The content of the last `\\boxed{}` in `text`, stripped."""
-    found = _BOXED.findall(text)
-    return found[-1].strip() if found else None
+    """The content of the last closed `\\boxed{}` in `text`, stripped."""
+    found = extract.last_boxed(text)
+    return found.content if found is not None and found.closed else None
 
 
 def profile_columns(sample: Sequence[Mapping[str, Any]]) -> list[ColumnProfile]:

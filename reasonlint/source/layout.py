@@ -19,6 +19,8 @@ DEFAULT_CONFIG = "default"
 DEFAULT_SPLIT = "train"
 # The `datasets` loaders reasonlint reads, and the formats its readers use for them.
 _READABLE_MODULES = {"json", "parquet", "csv", "arrow"}
+# What `Dataset.save_to_disk` writes beside its Arrow files: metadata, not data the loader skips.
+_SAVE_TO_DISK_FILES = {"dataset_info.json", "state.json"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,11 @@ class Layout:
 
 
 def single_file_layout(path: Path) -> Layout:
+    """One file as the default train split; a file of no data format (a card named as the
+    target) makes no table, so the run reports that nothing was read instead of passing."""
+    if format_of(path) is None:
+        hint = "; to check a card, name its folder" if path.suffix.lower() == ".md" else ""
+        return Layout((), (f"{path.name}: reasonlint does not read it as data{hint}",))
     return Layout((DataTable(DEFAULT_CONFIG, DEFAULT_SPLIT, (path,)),))
 
 
@@ -129,7 +136,8 @@ def _resolve(base: Path, patterns: list[str], label: str, problems: list[str]) -
         problems.append(f"{label}: files are read by the {loader} loader, which reasonlint does not read")
         return ()
     kept = files.filter(extensions=_MODULE_TO_EXTENSIONS[module])
-    skipped = sorted(path for path in set(files) - set(kept) if format_of(Path(path)) is not None)
+    skipped = sorted(path for path in set(files) - set(kept)
+                     if format_of(Path(path)) is not None and Path(path).name not in _SAVE_TO_DISK_FILES)
     if skipped:
         names = ", ".join(_relative(base, Path(path)) for path in skipped[:5])
         problems.append(f"{label}: not loaded, as the {module} loader ignores them: {names}")

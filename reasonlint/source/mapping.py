@@ -139,6 +139,24 @@ def split_reasoning(text: str | None) -> tuple[str | None, str | None]:
     return text, None
 
 
+_REASONING_PARTS = frozenset({"reasoning", "thinking", "thought"})
+
+
+def _parts_text(parts: list[Any]) -> tuple[str, str | None]:
+    """(text, reasoning) of a turn's typed content parts: the text parts one per line (a tool
+    call's JSON counts as text), the reasoning parts apart; a part's text is under `text` or
+    `value` (LLaMA-Factory's typed parts, seen on realdata-more/llamafactory_reason_tool_use_50)."""
+    texts: list[str] = []
+    thoughts: list[str] = []
+    for part in parts:
+        if not isinstance(part, dict):
+            continue
+        value = part.get("text", part.get("value", part.get("thinking", "")))
+        value = value if isinstance(value, str) else as_text(value) or ""
+        (thoughts if part.get("type") in _REASONING_PARTS else texts).append(value)
+    return "\n".join(texts), ("\n".join(thoughts) if thoughts else None)
+
+
 def _messages_of(value: Any) -> tuple[dict[str, str | None], ...]:
     turns = []
     for item in value if isinstance(value, list) else []:
@@ -146,10 +164,11 @@ def _messages_of(value: Any) -> tuple[dict[str, str | None], ...]:
             continue
         role = str(item.get("role", item.get("from", ""))).lower()
         content = item.get("content", item.get("value"))
-        if isinstance(content, list):  # content parts: [{"type": "text", "text": ...}]
-            content = "".join(part.get("text", "") for part in content if isinstance(part, dict))
-        turn = {"role": _MESSAGE_ROLE.get(role, role), "content": as_text(content)}
         reasoning = item.get("reasoning_content") or item.get("reasoning") or item.get("thinking")
+        if isinstance(content, list):  # typed parts: [{"type": "text", "text": …}], LLaMA-Factory's "value"
+            content, typed_reasoning = _parts_text(content)
+            reasoning = reasoning or typed_reasoning
+        turn = {"role": _MESSAGE_ROLE.get(role, role), "content": as_text(content)}
         if isinstance(reasoning, str):
             turn["reasoning"] = reasoning
         turns.append(turn)

@@ -33,7 +33,10 @@ _INT64_LIMIT = float(2**63)
 MAX_DEPTH = 100
 _TOO_DEEP = f"values nested more than {MAX_DEPTH} levels deep; not read"
 
-ProblemKind = Literal["malformed-record", "unparseable-file", "lfs-pointer"]
+ProblemKind = Literal["malformed-record", "unparseable-file", "lfs-pointer", "keyed-records", "not-rows"]
+# A JSON object with at most this many keys, nearly all plain values, is a statistics or
+# settings file (`trace_stats.json`), not a data file that failed to parse.
+_SETTINGS_MAX_KEYS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,6 +392,15 @@ def _read_json(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
         columns = list(value)
         for index in range(len(value[columns[0]]) if columns else 0):
             yield RawRow({name: value[name][index] for name in columns}, None, index)
+    elif isinstance(value, dict) and len(value) >= 2 and all(isinstance(item, dict) for item in value.values()):
+        first = next(iter(value))
+        yield ReadProblem("keyed-records", None, None,
+                          f"a JSON object of {len(value):,} records keyed by id (first key {first!r})")
+        for index, item in enumerate(value.values()):
+            yield RawRow(item, None, index)
+    elif isinstance(value, dict) and _is_settings(value):
+        keys = ", ".join(list(value)[:4]) + (", …" if len(value) > 4 else "")
+        yield ReadProblem("not-rows", None, None, f"a JSON object of {len(value)} settings or statistics ({keys})")
     elif isinstance(value, dict):
         yield ReadProblem(
             "unparseable-file", None, None,
@@ -396,6 +408,14 @@ def _read_json(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
         )
     else:
         yield ReadProblem("unparseable-file", None, None, f"a JSON {_json_kind(value)}, not rows")
+
+
+def _is_settings(value: dict[str, Any]) -> bool:
+    """A few keys, nearly all holding numbers, strings or small objects: statistics or settings."""
+    if len(value) > _SETTINGS_MAX_KEYS:
+        return False
+    small = sum(1 for item in value.values() if not isinstance(item, (list, dict)) or len(item) <= 16)
+    return small >= 0.9 * len(value)
 
 
 def _is_columnar(value: dict[str, Any]) -> bool:

@@ -334,9 +334,12 @@ def infer_roles(sample: Sequence[Mapping[str, Any]], manual: Mapping[str, str],
         give("reference")
     order = {role: index for index, role in enumerate(ROLE_ORDER)}
     evidence.sort(key=lambda item: order.get(item.role, len(order)))
-    free = [p for p in profiles if p.name not in chosen.values() and p.kind in ("text", "text-list")]
+    # Ids, hashes and model names are no one's prompt or response (seen on realdata-more/
+    # pfmt_bench_fin_ja_gpt4o_answers: `--column response=answer_id` was suggested).
+    free = [p for p in profiles if p.name not in chosen.values() and p.kind in ("text", "text-list")
+            and p.id_like_share < 0.5]
     candidates = {role: tuple(name for _, _, name in sorted(
-        (-score(role, p)[0], index, p.name) for index, p in enumerate(free))[:3])
+        (-score(role, p)[0], index, p.name) for index, p in enumerate(free) if score(role, p)[0] > 0)[:3])
         for role in ("prompt", "response") if role not in chosen}
     return Inference({role: chosen[role] for role in ROLE_ORDER if role in chosen}, tuple(evidence), candidates)
 

@@ -105,12 +105,52 @@ def detect_segments(segments: Sequence[str], *, min_letters: int = 20) -> Detect
     return _detect_joined(" ".join(segment for segment in segments if segment), min_letters)
 
 
+# Letters of each script other than Latin (Greek letters count as Latin: they fill math), and
+# the script each language is written in (Latin when not listed). A detection must agree with
+# the script most of the text's letters are in: langdetect reads a Chinese prompt with an
+# English "Question:" prefix as Korean or Vietnamese (seen on realdata-more/lawyer_llama_fakao_gpt4_zh
+# and huatuo_med_instruct_zh).
+SCRIPTS = {
+    "Han/Kana": "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff",
+    "Hangul": "\u1100-\u11ff\uac00-\ud7af",
+    "Cyrillic": "\u0400-\u04ff",
+    "Arabic": "\u0600-\u06ff",
+    "Hebrew": "\u05d0-\u05ea",
+    "Devanagari": "\u0900-\u0963\u0966-\u097f",  # the danda (U+0964/5) is Bengali's too
+    "Bengali": "\u0980-\u09ff",
+    "Thai": "\u0e00-\u0e7f",
+}
+SCRIPT_OF_LANGUAGE = {
+    **dict.fromkeys(("zh", "ja"), "Han/Kana"), "ko": "Hangul", "th": "Thai", "he": "Hebrew",
+    **dict.fromkeys(("ru", "uk", "bg", "mk"), "Cyrillic"), **dict.fromkeys(("ar", "fa", "ur"), "Arabic"),
+    **dict.fromkeys(("hi", "mr", "ne"), "Devanagari"), "bn": "Bengali",
+}
+_SCRIPT_LETTERS = {name: re.compile(f"[{chars}]") for name, chars in SCRIPTS.items()}
+
+
+def script_of(language: str) -> str:
+    return SCRIPT_OF_LANGUAGE.get(language, "Latin")
+
+
+def main_script(text: str) -> str:
+    """The script most of the letters of `text` are in; a Han, Kana or Hangul character weighs
+    two letters, as in `letter_weight` (one carries about a word)."""
+    counts = {name: len(pattern.findall(text)) for name, pattern in _SCRIPT_LETTERS.items()}
+    counts["Latin"] = len(_LETTER.findall(text)) - sum(counts.values())
+    for name in ("Han/Kana", "Hangul"):
+        counts[name] *= 2
+    return max(counts, key=lambda name: (counts[name], name == "Latin"))
+
+
 @lru_cache(maxsize=4096)
 def _detect_joined(text: str, min_letters: int) -> Detection:
-    """Memoised: two language rules over the same sample detect each text once."""
+    """Memoised: two language rules over the same sample detect each text once. The most
+    probable language written in the text's own main script; unknown when there is none."""
     if letter_weight(text) < min_letters:
         return UNDETECTED
-    ranked = _probabilities(text)
+    script = main_script(text)
+    ranked = [(language, probability) for language, probability in _probabilities(text)
+              if script_of(language) == script]
     if not ranked:
         return UNDETECTED
     language, probability = ranked[0]

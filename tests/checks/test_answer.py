@@ -72,5 +72,6 @@ def test_simplerl_repeated_generations_and_unsolved_prompts(realdata: Path) -> N
     assert len(duplicated) == 34
     assert {f.location.line for f in report.findings if f.code == "ANS010"} == duplicated
     # The dataset's own scores give 4 prompts 0/8 correct; on line 73 generation 7 answers
-    # 10000 for the reference 10{,}000, which its grader missed.
-    assert sorted(f.location.line for f in report.findings if f.code == "ANS011") == [4, 85, 86]
+    # 10000 for the reference 10{,}000, which its grader missed; line 4's reference `4:30p..`
+    # is broken (ANS012's finding), so its 8 right answers are not compared with it.
+    assert sorted(f.location.line for f in report.findings if f.code == "ANS011") == [85, 86]

@@ -25,6 +25,8 @@ ROWS: list[dict[str, Any]] = [
     {"question": "What is 2+2?", "response": _FOUR},
     {"question": "What is 3+3?", "response": "It travels 120 miles, as sixty times two is 120."},
     {"question": _LONG.format("halts"), "response": "Sixty miles an hour for two hours: 120 miles."},
+    # The same response to the same prompt in another row (generations alike within row 1 are ANS010's).
+    {"question": "What is 2+2?", "response": "It is 4, since two plus two is four!", "source": "rerun"},
 ]
 SUMMARY = DatasetSummary("t", "folder", None, (), (), True)
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from reasonlint.contamination.build import items_of, read_rows
-from reasonlint.contamination.index import FingerprintIndex, MatcherSet, resolve, shipped_names
+from reasonlint.contamination.index import FingerprintIndex, Matcher, MatcherSet, resolve, shipped_names
 from reasonlint.contamination.normalise import grams_of, normalise
 
 HERE = Path(__file__).parent
@@ -82,9 +82,11 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     assert np.array_equal(loaded.hashes, index.hashes) and np.array_equal(loaded.offsets, index.offsets)
     assert np.array_equal(loaded.short_hashes, index.short_hashes)
     assert np.array_equal(loaded.short_items, index.short_items)
+    assert np.array_equal(loaded.number_hashes, index.number_hashes)
+    assert [len(numbers) for numbers in loaded.item_numbers()] == [len(numbers) for numbers in index.item_numbers()]
     with np.load(tmp_path / "toy.npz", allow_pickle=False) as data:
-        assert sorted(data.files) == ["hashes", "ids", "meta", "offsets", "short_anchors", "short_hashes",
-                                      "short_items", "short_lengths"]
+        assert sorted(data.files) == ["hashes", "ids", "meta", "number_hashes", "number_offsets", "offsets",
+                                      "short_anchors", "short_hashes", "short_items", "short_lengths"]
         assert data["hashes"].dtype == np.uint64 and data["short_hashes"].dtype == np.uint64
 
 
@@ -125,3 +127,16 @@ def test_shipped_indexes_resolve() -> None:
     assert len(resolve([])) == len(shipped_names())
     with pytest.raises(ValueError, match="neither a shipped index"):
         resolve(["no_such_benchmark"])
+
+
+def test_a_renumbered_item_is_told_from_the_item() -> None:
+    # GSM8K train holds siblings of test items with the story kept and the numbers changed.
+    item = ("t1", "A train travels 270 miles in 3 hours. At the same rate, how many additional hours "
+                  "would it take to travel an additional 180 miles?")
+    matcher = Matcher([FingerprintIndex.build("toy", [item])])
+    same = matcher.match(item[1].encode(), min_coverage=0.5, min_matches=5)
+    sibling = matcher.match(item[1].replace("270", "360").replace("180", "240").encode(), min_coverage=0.5,
+                            min_matches=5)
+    assert same is not None and (same.numbers, same.numbers_found, same.renumbered) == (3, 3, False)
+    assert sibling is not None and (sibling.numbers, sibling.numbers_found, sibling.renumbered) == (3, 1, True)
+

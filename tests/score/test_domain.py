@@ -88,7 +88,25 @@ def test_structured_outputs_and_languages_are_signals() -> None:
               ["Quelle est la capitale de la France et pour qui est le vote dans les villes?"] * 5
     result = detect_domains(None, prompts, [])
     assert result.languages == {"en": 0.5, "fr": 0.5}
-    assert any(item.domain == "multilingual" for item in result.evidence)
+    # Language is its own axis: prompts in two languages do not make a set "multilingual".
+    assert not any(item.domain == "multilingual" for item in result.evidence)
+
+
+@pytest.mark.parametrize(("domain", "prompts", "language"), [
+    # Issue 18: a German legal exam is legal, a Bangla math set is math, Chinese medical and
+    # legal sets (realdata-more/huatuo_med_instruct_zh, lawyer_llama_fakao_gpt4_zh) were "other".
+    ("legal", ["Der Kläger verlangt Schadensersatz aus dem Vertrag. Hat die Klage vor dem Gericht Erfolg?",
+               "Ist der Anspruch nach dem BGB verjährt, wenn das Urteil später erging?"], "de"),
+    ("math", ["একটি সমীকরণ সমাধান করুন এবং x এর মান নির্ণয় করুন।",
+              "দুটি ছক্কা নিক্ষেপ করলে যোগফল সাত হওয়ার সম্ভাবনা নির্ণয় করুন।"], None),
+    ("medicine", ["患者男性，45岁，发热三天，咳嗽，请给出诊断和治疗方案。", "糖尿病患者的症状有哪些？"], "zh"),
+    ("legal", ["根据我国刑法，下列哪种行为构成犯罪？", "合同纠纷诉讼中，原告应当向哪个法院起诉？"], "zh"),
+])
+def test_the_subject_is_found_in_any_language(domain: str, prompts: list[str], language: str | None) -> None:
+    result = detect_domains(None, prompts, [])
+    assert result.shares[0].name == domain, result.shares
+    if language is not None:
+        assert max(result.languages, key=lambda code: result.languages[code]) == language
 
 
 def test_topic_coverage_counts_distinct_topics() -> None:
