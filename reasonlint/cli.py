@@ -70,6 +70,12 @@ _RUN_OPTIONS = [
     click.option("--max-rows", type=click.IntRange(min=1), help="Read at most N rows, in file order."),
     click.option("--seed", type=int, help="Seed for sampling (default 0)."),
     click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores)."),
+    click.option("--executor", type=click.Choice(["local", "ray"]),
+                  help="Where the pass runs: local processes (default), or a Ray cluster (needs the `ray` extra; "
+                       "rules that need the model run in actors on its GPU workers)."),
+    click.option("--ray-address", metavar="ADDRESS",
+                  help="With --executor ray: the cluster to join (e.g. auto, or host:6379); default: a local Ray "
+                       "instance with --jobs CPUs."),
     click.option("--benchmarks", multiple=True,
                   help="Benchmark indexes for the contamination rules: shipped names or index files built with "
                        "`reasonlint fingerprints build` (comma-separated; default: every shipped one)."),
@@ -130,6 +136,8 @@ def check(target: str, config_path: Path | None, output_format: str, output_file
             _fail("--shard writes the part's result to --output-file (and cannot be combined with --fix, "
                   "--diff or --add-baseline)")
         resolved, settings, catalogue = _load(target, config_path, options)
+        if shard is not None and settings.executor == "ray":
+            _fail("--shard splits a run for schedulers without Ray: with --executor ray, leave it out")
         if shard is not None:
             assert output_file is not None
             _write_shard(resolved, catalogue, settings, shard, output_file)
@@ -169,6 +177,58 @@ def merge(target: str, shards: tuple[Path, ...], config_path: Path | None, outpu
         _fail(str(error))
         return
     _render_and_exit(report, settings, output_format, output_file, statistics, exit_zero)
+
+
+@main.command("filter")
+@click.argument("source")
+@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+@_apply(_RUN_OPTIONS)
+@click.option("--drop", multiple=True,
+              help="Rules whose row findings remove the row: codes, prefixes, names or families (comma-separated; "
+                   "default: trace, answer, dedup, contamination). Duplicates apply by cluster, whatever their "
+                   "level: DUP001 keeps the first of each exact duplicate row, DUP007 removes from train the "
+                   "prompts an evaluation split holds.")
+@click.option("--drop-level", type=click.Choice(_SEVERITIES),
+              help="Least severity of a finding that removes its row (default error).")
+def filter_command(source: str, destination: Path, config_path: Path | None, drop: tuple[str, ...],
+                   drop_level: str | None, **options: Any) -> None:
+    """Write a cleaned copy of SOURCE to DESTINATION (a new folder): the rows the selected rules
+    report removed, every other byte kept, and `.reasonlint/removed.jsonl` listing each removed
+    row and why. SOURCE is never changed."""
+    from reasonlint.engine import run
+    from reasonlint.filter import RECORD_NAME, FilterError, check_destination, write_filtered
+    from reasonlint.source.target import TargetError
+
+    try:
+        resolved, settings, catalogue = _load(source, config_path, options)
+        if settings.sample or settings.max_rows or settings.since:
+            _fail("filter checks every row: --sample, --max-rows and --since would keep rows never checked")
+        updates = {key: value for key, value in (("drop", _codes(drop)), ("drop_level", drop_level)) if value}
+        if updates:
+            settings = settings.model_copy(update={"filter": settings.filter.model_copy(update=updates)})
+        check_destination(resolved.root if resolved.file is None else resolved.file.parent, destination)
+        report = run(resolved, catalogue, settings, progress=_progress_bar())
+        if report.errors:
+            for problem in report.errors:
+                click.echo(f"reasonlint: could not check: {problem}", err=True)
+            click.echo("reasonlint: nothing written: a copy of rows that were not all checked is not clean", err=True)
+            sys.exit(2)
+        if not any(table.rows for table in report.tables):
+            _fail(f"{source}: no rows read, so nothing to filter (nothing written)")
+        for table in report.tables:
+            if table.mapping is not None and not table.mapping.has_output:
+                click.echo(f"reasonlint: {table.config}/{table.split}: no output column mapped: the trace and "
+                           f"answer rules read nothing there (set one with --column)", err=True)
+        result = write_filtered(report, catalogue, settings.filter, destination)
+    except (TargetError, ConfigError, CatalogueError, FilterError, OSError) as error:
+        _fail(str(error))
+        return
+    removed = result.rows_read - result.rows_kept
+    by_rule = ", ".join(f"{code} {count:,}" for code, count in sorted(result.by_rule.items())) or "none"
+    click.echo(f"{_display(destination)}: kept {result.rows_kept:,} of {result.rows_read:,} rows, removed "
+               f"{removed:,} ({by_rule}); dropping {', '.join(settings.filter.drop)} at "
+               f"{settings.filter.drop_level.value} or above; record: {_display(destination / RECORD_NAME)}")
+    sys.exit(0)
 
 
 @main.command("explain-score")
@@ -307,7 +367,7 @@ def _overrides(options: dict[str, Any]) -> dict[str, Any]:
         columns[role.strip()] = column.strip()
     if columns:
         overrides["columns"] = columns
-    for key in ("profile", "fail_level", "sample", "max_rows", "seed", "jobs", "since",
+    for key in ("profile", "fail_level", "sample", "max_rows", "seed", "jobs", "executor", "ray_address", "since",
                 "model", "device", "dtype", "max_tokens", "batch_tokens"):
         if options.get(key) is not None:
             overrides[key] = options[key]

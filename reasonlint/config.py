@@ -22,6 +22,19 @@ class ConfigError(Exception):
     """Invalid configuration: exit 2 with this one-line message."""
 
 
+class FilterSettings(BaseModel):
+    """What `reasonlint filter` removes (the `[filter]` table): rows with a finding of a rule
+    matched by `drop` at `drop-level` or above. The duplicate rules apply by cluster, whatever
+    their level: DUP001 keeps the first of each exact duplicate row, DUP007 removes from train
+    the prompts an evaluation split holds."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True,
+                              alias_generator=lambda name: name.replace("_", "-"))
+
+    drop: list[str] = Field(default_factory=lambda: ["trace", "answer", "dedup", "contamination"])
+    drop_level: Severity = Severity.ERROR
+
+
 class Settings(BaseModel):
     """Everything a run can be told; keys are kebab-case in files (`extend-select`)."""
 
@@ -42,6 +55,10 @@ class Settings(BaseModel):
     max_rows: int | None = Field(default=None, ge=1)
     seed: int = 0
     jobs: int | None = Field(default=None, ge=1)
+    # Where the pass runs: this machine's processes, or a Ray cluster (`--executor ray`; the
+    # `ray` extra), an existing one at `ray_address` or a local instance with `jobs` CPUs.
+    executor: Literal["local", "ray"] = "local"
+    ray_address: str | None = None
     # The benchmark fingerprint indexes the contamination rules use: shipped names or paths
     # to indexes built with `reasonlint fingerprints build` (None: every shipped one).
     benchmarks: list[str] | None = None
@@ -62,6 +79,7 @@ class Settings(BaseModel):
     dtype: Literal["auto", "float32", "bfloat16", "float16"] | None = None
     max_tokens: int | None = Field(default=None, ge=16)
     batch_tokens: int | None = Field(default=None, ge=16)
+    filter: FilterSettings = Field(default_factory=FilterSettings)  # `reasonlint filter`
     source: str | None = Field(default=None, exclude=True)  # the file these came from
 
 

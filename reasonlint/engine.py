@@ -1,8 +1,9 @@
 """One streaming pass over a dataset: read each row once, hand it to every active check.
 
 The work is cut into units (file slices). Each unit is read and checked on its own,
-in this process or a worker, and returns its findings and the state of each aggregate
-check; states merge in unit order, so the result does not depend on `--jobs`. With
+in this process, a local worker, or a Ray task (`ray_executor`, `--executor ray`), and
+returns its findings and the state of each aggregate check; states merge in unit order, so
+the result does not depend on where the units ran. With
 `--sample N`, the pass keeps a seeded bottom-N of rows per split (a sketch that merges
 like any other state) and only those rows are checked.
 
@@ -104,13 +105,16 @@ class RowContext:
     row_rules: tuple[ActiveRule, ...] = ()
     aggregate_rules: tuple[ActiveRule, ...] = ()
     profiler: Profiler = field(default_factory=lambda: Profiler(0))
+    # False where another context profiles the same rows (the model rules' actors of a Ray run).
+    profiled: bool = True
 
     @classmethod
     def of(cls, rules: tuple[ActiveRule, ...], mappings: tuple[ColumnMapping, ...], sample: int | None,
-           seed: int) -> RowContext:
+           seed: int, profiled: bool = True) -> RowContext:
         def kind(name: str) -> tuple[ActiveRule, ...]:
             return tuple(rule for rule in rules if rule.check.kind == name)
-        return cls(rules, mappings, sample, seed, kind("read"), kind("row"), kind("aggregate"), Profiler(seed))
+        return cls(rules, mappings, sample, seed, kind("read"), kind("row"), kind("aggregate"), Profiler(seed),
+                   profiled)
 
 
 def active_rules(catalogue: Catalogue, settings: Settings) -> tuple[ActiveRule, ...]:
@@ -218,11 +222,15 @@ def _read(planned: Plan, files: tuple[Unit, ...], cache: _FileCache | None,
     jobs = settings.jobs or os.cpu_count() or 1
     whole_files = all(unit.part.start is None for unit in todo)  # shards are not cut again
     parallel = (jobs > 1 and settings.max_rows is None and read_bytes >= _PARALLEL_MIN_BYTES and whole_files
-                and not any(_needs_main_process(rule) for rule in rules))
+                and not any(needs_main_process(rule) for rule in rules))
     advance = progress(total_bytes) if progress else None
     if advance:
         advance(total_bytes - sum(unit.size for unit in todo))
-    if parallel:
+    if settings.executor == "ray" and todo:
+        from reasonlint.ray_executor import run_on_ray
+
+        computed = run_on_ray(planned, todo, advance)
+    elif parallel:
         chunk = max(4 * 1024 * 1024, min(64 * 1024 * 1024, read_bytes // (jobs * 4)))
         computed = _run_in_workers(todo, planned.context, jobs, chunk, advance)
     else:
@@ -366,7 +374,7 @@ def _plan_files(root: Path, layout: Layout, changes: dict[Path, LineSet] | None)
             yield Unit(index, part, _relative(root, path), table.split, table.config, part.size)
 
 
-def _slices(unit: Unit, chunk: int) -> Iterator[Unit]:
+def slices_of(unit: Unit, chunk: int) -> Iterator[Unit]:
     """A file's unit cut into slices of about `chunk` bytes for the workers (a file read for
     a few changed lines only is not cut)."""
     if unit.part.lines is not None:
@@ -479,7 +487,7 @@ def _run_serially(files: Iterable[Unit], context: RowContext, max_rows: int | No
     for unit in files:
         if remaining is not None and remaining <= 0:
             break
-        results.append(_run_unit(context, unit, remaining))
+        results.append(run_unit(context, unit, remaining))
         if remaining is not None:
             remaining -= results[-1].rows
         if advance:
@@ -497,17 +505,17 @@ def _run_in_workers(files: list[Unit], context: RowContext, jobs: int, chunk: in
     with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn,
                              initializer=_init_worker, initargs=(context,)) as pool:
         submitted = deque((index, part, pool.submit(_run_unit_in_worker, part))
-                          for index, unit in enumerate(files) for part in _slices(unit, chunk))
+                          for index, unit in enumerate(files) for part in slices_of(unit, chunk))
         per_file: list[UnitResult | None] = [None] * len(files)
         while submitted:
             index, part, future = submitted.popleft()  # a done future holds its result: drop it
-            per_file[index] = _absorb(context.rules, per_file[index], future.result())
+            per_file[index] = absorb(context.rules, per_file[index], future.result())
             if advance:
                 advance(part.size)
     return [result or UnitResult() for result in per_file]
 
 
-def _absorb(rules: tuple[ActiveRule, ...], into: UnitResult | None, part: UnitResult) -> UnitResult:
+def absorb(rules: tuple[ActiveRule, ...], into: UnitResult | None, part: UnitResult) -> UnitResult:
     """A file's result so far with its next slice's result merged in."""
     if into is None:
         return part
@@ -531,10 +539,10 @@ def _init_worker(context: RowContext) -> None:
 
 def _run_unit_in_worker(unit: Unit) -> UnitResult:
     assert _WORKER_CONTEXT is not None
-    return _run_unit(_WORKER_CONTEXT, unit, None)
+    return run_unit(_WORKER_CONTEXT, unit, None)
 
 
-def _run_unit(context: RowContext, unit: Unit, max_rows: int | None) -> UnitResult:
+def run_unit(context: RowContext, unit: Unit, max_rows: int | None) -> UnitResult:
     result = UnitResult()
     mapping = context.mappings[unit.table]
     base = Location(unit.path, split=unit.split, config=unit.config)
@@ -590,6 +598,8 @@ def _check_row(context: RowContext, mapping: ColumnMapping, raw: dict[str, Any],
         for rule in context.aggregate_rules:
             location = location or location_of()
             _aggregate_add(result, rule, record, location)
+        if not context.profiled:
+            continue
         profile = result.states.get(_PROFILE)
         if profile is None:
             profile = result.states[_PROFILE] = context.profiler.start()
@@ -604,7 +614,7 @@ def _aggregate_add(result: UnitResult, rule: ActiveRule, record: Record, locatio
     check.add(state, record, location)
 
 
-def _needs_main_process(rule: ActiveRule) -> bool:
+def needs_main_process(rule: ActiveRule) -> bool:
     """An aggregate that holds a device-bound resource (a language model on a GPU) sets
     `needs_main_process = True`: one copy per worker would not fit, so the pass runs serially."""
     return rule.check.kind == "aggregate" and bool(getattr(rule.check.implementation, "needs_main_process", False))

@@ -145,7 +145,7 @@ class _CountUnits:
 
     def __init__(self) -> None:
         self.read: list[str] = []
-        self.real = engine._run_unit
+        self.real = engine.run_unit
 
     def __call__(self, context: Any, unit: Any, max_rows: int | None) -> Any:
         self.read.append(unit.path)
@@ -155,7 +155,7 @@ class _CountUnits:
 @pytest.fixture
 def row_work(monkeypatch: pytest.MonkeyPatch) -> _CountUnits:
     counter = _CountUnits()
-    monkeypatch.setattr(engine, "_run_unit", counter)
+    monkeypatch.setattr(engine, "run_unit", counter)
     return counter
 
 
@@ -227,7 +227,7 @@ def test_cache_written_by_a_parallel_run_serves_a_serial_one(tmp_path: Path, cac
     def fail(*args: Any) -> None:
         raise AssertionError("the file was read again")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine, "_run_unit", fail)
+        patch.setattr(engine, "run_unit", fail)
         serial = _run(data)
     assert _same(parallel, serial)
     assert sum(f.code == "SCH005" for f in serial.findings) == 9

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from reasonlint.findings import excerpt_of
 
 LFS_POINTER_PREFIX = b"version https://git-lfs"
-_BOM = b"\xef\xbb\xbf"
+BOM = b"\xef\xbb\xbf"
 _BATCH_ROWS = 1024
 _CHUNK_BYTES = 32 * 1024 * 1024
 _INT64_LIMIT = float(2**63)
@@ -209,7 +209,7 @@ def _jsonl_spread(path: Path, quota: int, places: int) -> list[dict[str, Any]]:
                 line = handle.readline()
                 if not line:
                     break
-                event = _parse_json_line(line.removeprefix(_BOM), 0) if line.strip() else None
+                event = _parse_json_line(line.removeprefix(BOM), 0) if line.strip() else None
                 if isinstance(event, RawRow):
                     rows.append(event.raw)
                     taken += 1
@@ -246,8 +246,8 @@ def _jsonl_lines(part: FileSlice) -> Iterator[tuple[int, bytes]]:
             if part.stop is not None and position >= part.stop:
                 break
             position += len(line)
-            if line_number == 1 and line.startswith(_BOM):
-                line = line[len(_BOM):]
+            if line_number == 1 and line.startswith(BOM):
+                line = line[len(BOM):]
             yield line_number, line
             line_number += 1
 
@@ -366,8 +366,8 @@ def _read_json(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
     """A .json file holds an array of rows, an object of equal-length columns, or JSON Lines
     (the three shapes the `datasets` JSON loader accepts)."""
     data = part.path.read_bytes()
-    if data.startswith(_BOM):
-        data = data[len(_BOM):]
+    if data.startswith(BOM):
+        data = data[len(BOM):]
     try:
         value = json.loads(data)
     except ValueError as error:
@@ -388,7 +388,7 @@ def _read_json(part: FileSlice) -> Iterator[RawRow | ReadProblem]:
                 yield RawRow(item, None, index)
             else:
                 yield ReadProblem("malformed-record", None, index, f"a JSON {_json_kind(item)}, not an object")
-    elif isinstance(value, dict) and _is_columnar(value):
+    elif isinstance(value, dict) and is_columnar(value):
         columns = list(value)
         for index in range(len(value[columns[0]]) if columns else 0):
             yield RawRow({name: value[name][index] for name in columns}, None, index)
@@ -418,7 +418,7 @@ def _is_settings(value: dict[str, Any]) -> bool:
     return small >= 0.9 * len(value)
 
 
-def _is_columnar(value: dict[str, Any]) -> bool:
+def is_columnar(value: dict[str, Any]) -> bool:
     lengths = {len(column) if isinstance(column, list) else -1 for column in value.values()}
     return len(lengths) == 1 and -1 not in lengths
 
