@@ -84,6 +84,16 @@ def final_code_block(text: str) -> tuple[str, str] | None:
     return last.group(1).lower(), last.group(2)
 
 
+# At most this many words (a value with its unit, `x = 5`), no more characters: what follows
+# "answer is" after the last box is then a value, not a sentence about the answer.
+_STATED_VALUE_WORDS, _STATED_VALUE_CHARS = 4, 40
+
+
+def _states_a_value(value: str) -> bool:
+    value = value.strip().strip("*").strip().rstrip(".")
+    return bool(value) and len(value) <= _STATED_VALUE_CHARS and len(value.split()) <= _STATED_VALUE_WORDS
+
+
 def extract_final_answer(text: str | None, *, whole_field: bool = False) -> FinalAnswer | None:
     """The final answer of `text`, best evidence first; `whole_field` accepts a short
     one-line text as the answer itself (a dedicated answer column)."""
@@ -98,8 +108,11 @@ def extract_final_answer(text: str | None, *, whole_field: bool = False) -> Fina
         # A `#### N` or "The answer is: N" line after the last box states the answer last
         # (seen on realdata-more/reasoneval_mr_math_invalid_errors: a boxed 3, then "The answer is: 2.").
         end = boxed.offset + len("\\boxed{") + len(boxed.content)
+        # Only a statement of a value counts: "We may check our answer: $17\cdot 44 = 748$, so our
+        # answer is correct." after \boxed{44} is a check of the boxed answer (seen on MATH-500's
+        # human solutions, the old-competition control), not another answer.
         later = [match for match in (marked, found) if match is not None and base + match.start() > end
-                 and "\\boxed" not in match.group(1)]
+                 and "\\boxed" not in match.group(1) and _states_a_value(match.group(1))]
         if not later:
             return FinalAnswer("boxed", boxed.content)
         last = max(later, key=lambda match: match.start())
