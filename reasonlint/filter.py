@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,15 +33,18 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from reasonlint import __version__
-from reasonlint.catalogue import Catalogue
+from reasonlint.catalogue import Catalogue, builtin_catalogue
 from reasonlint.checks.dedup import row_key
-from reasonlint.config import FilterSettings
+from reasonlint.config import FilterSettings, Settings
+from reasonlint.engine import UnitResult, conclude, plan
 from reasonlint.findings import Finding
+from reasonlint.fix import fix_card
 from reasonlint.source.card import CARD_NAME
 from reasonlint.source.containment import refusal
 from reasonlint.source.formats import format_of
 from reasonlint.source.mapping import ColumnMapping, records_of
 from reasonlint.source.readers import BOM, is_columnar
+from reasonlint.source.target import resolve_target
 from reasonlint.summary import RunReport, TableSummary
 from reasonlint.text.normalise import key_of
 
@@ -138,6 +142,7 @@ def write_filtered(report: RunReport, catalogue: Catalogue, settings: FilterSett
     data_files = [path for table in tables for path in table.files]
     result = FilterResult(destination, dropped_codes=codes)
     verdicts = _Verdicts(marked, codes)
+    rows_by_file: dict[str, int] = {}
     destination.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{destination.name}.partial-", dir=destination.parent))
     umask = os.umask(0)
@@ -158,7 +163,8 @@ def write_filtered(report: RunReport, catalogue: Catalogue, settings: FilterSett
                         record.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
                     result.rows_read += rows.read
                     result.rows_kept += rows.kept
-        _fix_card(building)
+                    rows_by_file[relative] = rows.kept
+        _fix_card(building, rows_by_file)
         _note_in_card(building / CARD_NAME, result, settings)
         os.replace(building, destination)
     except BaseException:
@@ -262,7 +268,7 @@ class _FileFilter:
                     out.write(line)
                     continue
                 try:
-                    raw = json.loads(line)
+                    raw = json.loads(line.removeprefix(BOM) if number == 1 else line)
                 except ValueError:
                     raw = line  # a malformed line: kept unless a finding marks it
                 removal = self._verdict(number, raw)
@@ -283,24 +289,23 @@ class _FileFilter:
                 writer.write_table(pa.Table.from_batches([batch.filter(pa.array(keep))], schema=schema))
 
     def _arrow(self) -> Iterator[tuple[int, Removal, Any]]:
-        with self.source.open("rb") as handle:
-            data = handle.read()
-        try:
-            reader: Any = ipc.open_file(pa.BufferReader(data))
-            batches = [reader.get_batch(i) for i in range(reader.num_record_batches)]
-            new_writer: Any = ipc.new_file
-        except pa.ArrowInvalid:
-            reader = ipc.open_stream(pa.BufferReader(data))
-            batches = list(reader)
-            new_writer = ipc.new_stream
-        schema = reader.schema
-        with self.destination.open("wb") as out, new_writer(out, schema) as writer:
-            index = 0
-            for batch in batches:
-                keep, gone = self._batch(batch, index)
-                index += batch.num_rows
-                yield from gone
-                writer.write_batch(batch.filter(pa.array(keep)))
+        """An IPC file or stream (`datasets` writes streams), memory-mapped, a batch at a time."""
+        with pa.memory_map(str(self.source)) as source:
+            try:
+                reader: Any = ipc.open_file(source)
+                batches: Iterator[pa.RecordBatch] = (reader.get_batch(i) for i in range(reader.num_record_batches))
+                new_writer: Any = ipc.new_file
+            except pa.ArrowInvalid:
+                source.seek(0)
+                reader = ipc.open_stream(source)
+                batches, new_writer = iter(reader), ipc.new_stream
+            with self.destination.open("wb") as out, new_writer(out, reader.schema) as writer:
+                index = 0
+                for batch in batches:
+                    keep, gone = self._batch(batch, index)
+                    index += batch.num_rows
+                    yield from gone
+                    writer.write_batch(batch.filter(pa.array(keep)))
 
     def _batch(self, batch: pa.RecordBatch, first: int) -> tuple[list[bool], list[tuple[int, Removal, Any]]]:
         keep: list[bool] = []
@@ -314,28 +319,30 @@ class _FileFilter:
 
     def _csv(self) -> Iterator[tuple[int, Removal, Any]]:
         """Kept records are copied as the source lines they span (quoting, delimiter and line
-        ends as they were); the reader only finds where each record ends."""
+        ends as they were); Python's csv module only finds where each record ends. Records are
+        parsed and numbered as the check's reader does (pyarrow's defaults: commas, double
+        quotes; a record of another width than the header is skipped there, so it has no row
+        number and is copied as it is)."""
         with self.source.open(encoding="utf-8", newline="") as handle:
             text = handle.read()
-        try:
-            dialect: Any = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
-        except csv.Error:
-            dialect = csv.excel
         lines = io.StringIO(text).readlines()  # split where the reader splits: on "\n" only
-        rows = csv.reader(io.StringIO(text.removeprefix("\ufeff")), dialect)
+        rows = csv.reader(io.StringIO(text.removeprefix("\ufeff")), csv.excel)
         header = next(rows, None)
         with self.destination.open("w", encoding="utf-8", newline="") as out:
             if header is None:
                 return
             out.writelines(lines[: rows.line_num])
-            start = rows.line_num
-            for index, values in enumerate(rows):
-                raw = dict(zip(header, values, strict=False))
-                removal = self._verdict(index, raw)
+            start, index = rows.line_num, 0
+            for values in rows:
+                removal = None
+                if len(values) == len(header):
+                    raw = dict(zip(header, values, strict=True))
+                    removal = self._verdict(index, raw)
+                    if removal is not None:
+                        yield index, removal, _identifier(raw)
+                    index += 1
                 if removal is None:
                     out.writelines(lines[start: rows.line_num])
-                else:
-                    yield index, removal, _identifier(raw)
                 start = rows.line_num
 
     def _json(self) -> Iterator[tuple[int, Removal, Any]]:
@@ -386,20 +393,17 @@ class _FileFilter:
         self.destination.write_text(json.dumps(kept, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def _fix_card(folder: Path) -> None:
+def _fix_card(folder: Path, rows_by_file: dict[str, int]) -> None:
     """The card fixes `check --fix` makes, on the copy: `size_categories` then says the new
-    row count."""
+    row count. The card rules read only the summary, so the copy is planned and concluded with
+    the row counts the write pass kept, never read again."""
     if not (folder / CARD_NAME).is_file():
         return
-    from reasonlint.catalogue import builtin_catalogue
-    from reasonlint.config import Settings
-    from reasonlint.engine import run
-    from reasonlint.fix import fix_card
-    from reasonlint.source.target import resolve_target
-
-    checked = run(resolve_target(str(folder)), builtin_catalogue(),
-                  Settings(select=["card", "metadata", "license"], cache=False, jobs=1))
-    fix_card(folder, checked.findings, CARD_NAME, write=True)
+    planned = plan(resolve_target(str(folder)), builtin_catalogue(),
+                   Settings(select=["card", "metadata", "license"], cache=False, jobs=1))
+    units = list(planned.files)
+    counted = [UnitResult(rows=rows_by_file.get(unit.path, 0)) for unit in units]
+    fix_card(folder, conclude(planned, units, counted, time.perf_counter()).findings, CARD_NAME, write=True)
 
 
 def _identifier(raw: Any) -> Any:

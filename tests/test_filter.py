@@ -192,3 +192,19 @@ def test_rows_held_by_the_baseline_are_kept(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "kept 7 of 7 rows, removed 0" in result.stdout
     assert (tmp_path / "clean" / "train.jsonl").read_bytes() == (source / "train.jsonl").read_bytes()
+
+
+def test_csv_rows_are_numbered_as_the_check_numbers_them(tmp_path: Path) -> None:
+    """A record of the wrong width has no row number in the check (its reader skips it): the
+    rows after it must keep the check's numbers, or the filter would remove the wrong row."""
+    source = tmp_path / "ds"
+    source.mkdir()
+    records = [f"{row['id']},{row['question']},\"{row['response']}\",{row['gt']}\n" for row in ROWS]
+    lines = ["id,question,response,gt\n", "99,a stray record with too few fields\n", *records]
+    (source / "train.csv").write_text("".join(lines), encoding="utf-8")
+    result = _filter(source, tmp_path / "clean", "--drop", "ANS004")
+    assert result.returncode == 0, result.stderr
+    written = (tmp_path / "clean" / "train.csv").read_text(encoding="utf-8")
+    assert written == "".join(line for index, line in enumerate(lines) if index != 5)  # WRONG, row 3
+    record = [json.loads(line) for line in (tmp_path / "clean" / RECORD_NAME).read_text().splitlines()]
+    assert [(entry["row"], entry["id"]) for entry in record] == [(3, "21")]
